@@ -1,0 +1,139 @@
+/**
+ * The head's routes as data: the head registers them, and clients (the CLI, tests, other apps) call them through
+ * {@link createHeadClient}, so paths and schemas exist once.
+ */
+import type { TSchema } from "@sinclair/typebox";
+import {
+  type ErrorResponse,
+  ExecuteRequest,
+  ExecuteResponse,
+  HealthResponse,
+  InstallRequest,
+  InstallResponse,
+  ResultRequest,
+  StatusResponse,
+} from "./schemas.js";
+
+/** One route: method, URL and the schemas of its body and its 200 response. */
+export interface RouteDefinition {
+  readonly method: "GET" | "POST";
+  readonly url: string;
+  readonly body: TSchema | undefined;
+  readonly response: TSchema;
+  readonly summary: string;
+}
+
+/** Every route of the head's REST API. */
+export const HeadRoutes = {
+  health: {
+    method: "GET",
+    url: "/api/v1/health",
+    body: undefined,
+    response: HealthResponse,
+    summary: "Liveness: answers as soon as the REST server is up",
+  },
+  execute: {
+    method: "POST",
+    url: "/api/v1/functions/execute",
+    body: ExecuteRequest,
+    response: ExecuteResponse,
+    summary: "Roll call the topic's workers, run the function on the chosen ones, return their aggregated results",
+  },
+  install: {
+    method: "POST",
+    url: "/api/v1/functions/install",
+    body: InstallRequest,
+    response: InstallResponse,
+    summary: "Announce a function package to the workers of a topic so they install it ahead of time",
+  },
+  result: {
+    method: "POST",
+    url: "/api/v1/functions/requests/result",
+    body: ResultRequest,
+    response: ExecuteResponse,
+    summary: "The stored response of an earlier execute request, by request id",
+  },
+  status: {
+    method: "GET",
+    url: "/api/v1/status",
+    body: undefined,
+    response: StatusResponse,
+    summary: "The head's peer id, addresses, connected workers and their topics",
+  },
+} as const satisfies Record<string, RouteDefinition>;
+
+/** The names of the head's routes. */
+export type HeadRouteName = keyof typeof HeadRoutes;
+
+/** A non-2xx answer from the head, with the parsed `{code, message}` body. */
+export class HeadRequestError extends Error {
+  override readonly name = "HeadRequestError";
+  constructor(
+    readonly status: number,
+    readonly body: ErrorResponse,
+  ) {
+    super(`head answered HTTP ${status} ${body.code}: ${body.message}`);
+  }
+}
+
+/** Options for {@link createHeadClient}. */
+export interface HeadClientOptions {
+  /** Milliseconds before a call is abandoned (default 60 000). */
+  timeoutMs?: number;
+  /** The fetch implementation (default: global fetch). */
+  fetch?: typeof fetch;
+}
+
+/** A typed client for the head's routes, one method per entry of {@link HeadRoutes}. */
+export interface HeadClient {
+  health(): Promise<HealthResponse>;
+  execute(body: ExecuteRequest): Promise<ExecuteResponse>;
+  install(body: InstallRequest): Promise<InstallResponse>;
+  result(body: ResultRequest): Promise<ExecuteResponse>;
+  status(): Promise<StatusResponse>;
+}
+
+/**
+ * A typed client for a head node at `baseUrl`.
+ *
+ * @example
+ * ```ts
+ * const head = createHeadClient("http://localhost:6000")
+ * const res = await head.execute({ function_id: "bafy…", method: "allora-inference-function.wasm", topic: "1" })
+ * console.log(res.code, res.results)
+ * ```
+ */
+export function createHeadClient(baseUrl: string, options: HeadClientOptions = {}): HeadClient {
+  const doFetch = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const base = baseUrl.replace(/\/+$/, "");
+  const call = async (name: HeadRouteName, body?: unknown): Promise<unknown> => {
+    const def = HeadRoutes[name];
+    const res = await doFetch(`${base}${def.url}`, {
+      method: def.method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = text.length > 0 ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!res.ok) {
+      const err =
+        parsed !== null && typeof parsed === "object" && "code" in parsed && "message" in parsed
+          ? (parsed as ErrorResponse)
+          : { code: `HTTP_${res.status}`, message: text.slice(0, 500) };
+      throw new HeadRequestError(res.status, err);
+    }
+    return parsed;
+  };
+  const client: Record<string, (body?: unknown) => Promise<unknown>> = {};
+  for (const name of Object.keys(HeadRoutes) as HeadRouteName[]) {
+    client[name] = (body?: unknown) => call(name, body);
+  }
+  return client as unknown as HeadClient;
+}
