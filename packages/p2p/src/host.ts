@@ -1,0 +1,59 @@
+/**
+ * The libp2p host heads and workers run: TCP + Noise + Yamux, gossipsub for roll calls, identify and ping.
+ */
+import { noise } from "@chainsafe/libp2p-noise";
+import { yamux } from "@chainsafe/libp2p-yamux";
+import { type GossipSub, gossipsub } from "@libp2p/gossipsub";
+import { type Identify, identify } from "@libp2p/identify";
+import type { PrivateKey } from "@libp2p/interface";
+import { type Ping, ping } from "@libp2p/ping";
+import { tcp } from "@libp2p/tcp";
+import { createLibp2p, type Libp2p } from "libp2p";
+
+/** The services every host carries. */
+export type HostServices = {
+  pubsub: GossipSub;
+  identify: Identify;
+  ping: Ping;
+};
+
+/** A started libp2p host. */
+export type P2pHost = Libp2p<HostServices>;
+
+/** Options of {@link createP2pHost}. */
+export interface P2pHostOptions {
+  privateKey: PrivateKey;
+  /** Listen multiaddrs, e.g. `/ip4/0.0.0.0/tcp/9010`. */
+  listen: readonly string[];
+  /** Addresses to advertise instead of the listen ones (public IP or DNS name behind NAT or in containers). */
+  announce?: readonly string[];
+}
+
+/**
+ * Creates and starts a host. Publishing to a topic nobody is known to subscribe yet is allowed (the head then
+ * simply gets no roll-call answers), so a roll call never throws for lack of peers.
+ */
+export async function createP2pHost(options: P2pHostOptions): Promise<P2pHost> {
+  return createLibp2p({
+    privateKey: options.privateKey,
+    addresses: {
+      listen: [...options.listen],
+      ...(options.announce && options.announce.length > 0 ? { announce: [...options.announce] } : {}),
+    },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: { maxConnections: 512 },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: gossipsub({
+        allowPublishToZeroTopicPeers: true,
+        floodPublish: true,
+        emitSelf: false,
+        // Roll calls are latency-critical and tiny; flush them without batching heartbeats.
+        heartbeatInterval: 700,
+      }),
+    },
+  });
+}
