@@ -53,7 +53,7 @@ function hash32(a: number, b: number): number {
 }
 
 const COMPONENTS = 7;
-const NOISE = 0.0003;
+const NOISE = 0.0002;
 
 /**
  * A deterministic price series for one token.
@@ -73,10 +73,10 @@ export function createPriceSeries(options: PriceSeriesOptions): PriceSeries {
   const logBase = Math.log(options.basePrice ?? defaultBasePrice(token));
   const waves: Array<{ omega: number; amplitude: number; phase: number }> = [];
   for (let k = 0; k < COMPONENTS; k++) {
-    const period = 120 * 2 ** k * (0.8 + 0.4 * rand());
+    const period = 300 * 2 ** k * (0.8 + 0.4 * rand());
     waves.push({
       omega: (2 * Math.PI) / period,
-      amplitude: 0.004 * Math.sqrt(period / 120) * (0.6 + 0.8 * rand()),
+      amplitude: 0.004 * Math.sqrt(period / 300) * (0.6 + 0.8 * rand()),
       phase: 2 * Math.PI * rand(),
     });
   }

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""The Allora node function: runs the worker's own main.py with the allocmd contract.
+
+The worker starts this runner for every execute of a topic whose function is this package. It reads the request's
+environment and calls
+
+    python3 <main.py> <TOPIC_ID> <ALLORA_BLOCK_HEIGHT_CURRENT> <ALLORA_BLOCK_HEIGHT_EVAL> <ALLORA_ARG_PARAMS> [params...]
+
+with heights "0" when the request carries none (a hand-sent test request), so main.py always gets its four arguments.
+main.py's stdout and stderr go straight to the worker, separately. The runner waits for main.py, reports its CPU time
+and peak memory on file descriptor 3 when the worker opened one, and exits with main.py's exit code.
+
+Only the Python standard library is used.
+"""
+import json
+import os
+import stat
+import sys
+
+
+def fail(message, code=2):
+    print(json.dumps({"error": message}), flush=True)
+    sys.exit(code)
+
+
+def fd_is_open(fd):
+    try:
+        os.fstat(fd)
+        return True
+    except OSError:
+        return False
+
+
+def main():
+    main_py = os.environ.get("ALLORA_MAIN_PY", "")
+    python = os.environ.get("ALLORA_PYTHON") or sys.executable or "python3"
+    if not main_py:
+        fail("ALLORA_MAIN_PY is not set: the worker must say where its main.py is (worker option --main-py)")
+    try:
+        mode = os.stat(main_py).st_mode
+    except OSError:
+        fail(f"main.py not found at {main_py}: check the worker option --main-py")
+    if not stat.S_ISREG(mode):
+        fail(f"{main_py} is not a file: check the worker option --main-py")
+
+    argv = [
+        python,
+        main_py,
+        os.environ.get("TOPIC_ID", ""),
+        os.environ.get("ALLORA_BLOCK_HEIGHT_CURRENT") or "0",
+        os.environ.get("ALLORA_BLOCK_HEIGHT_EVAL") or "0",
+        os.environ.get("ALLORA_ARG_PARAMS", ""),
+    ] + sys.argv[1:]
+    usage_fd = 3 if fd_is_open(3) else None
+
+    sys.stdout.flush()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            if usage_fd is not None:
+                os.close(usage_fd)
+            os.chdir(os.path.dirname(os.path.abspath(main_py)))
+            os.execvp(python, argv)
+        except OSError as err:
+            print(json.dumps({"error": f"cannot start {python}: {err.strerror}"}), flush=True)
+        os._exit(127)
+
+    _, status, usage = os.wait4(pid, 0)
+    if usage_fd is not None:
+        try:
+            with os.fdopen(usage_fd, "w") as out:
+                json.dump(
+                    {
+                        "cpu_user_time": int(usage.ru_utime * 1e9),
+                        "cpu_sys_time": int(usage.ru_stime * 1e9),
+                        "memory_max_kb": int(usage.ru_maxrss),
+                    },
+                    out,
+                )
+        except OSError:
+            pass
+    if os.WIFEXITED(status):
+        sys.exit(os.WEXITSTATUS(status))
+    sys.exit(128 + os.WTERMSIG(status))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+/**
+ * The function packages this repo ships, built from the files in `python/`.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { type FunctionManifest, GUIDE_FUNCTION_METHOD, makeFunctionPackage, type TarFile } from "@allora/protocol";
+
+const pythonDir = fileURLToPath(new URL("../python/", import.meta.url));
+
+/** Path of the sample `main.py` (the worker's own logic in the dev network). */
+export const sampleMainPyPath: string = `${pythonDir}main.py`;
+
+function file(path: string, executable = false): TarFile {
+  return { path, data: readFileSync(`${pythonDir}${path}`), executable };
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL("../package.json", import.meta.url)), "utf8"));
+  return String(pkg.version);
+}
+
+/** The manifest and files of each package, by short name. */
+export function packageSources(): Record<"runner" | "echo", { manifest: FunctionManifest; files: TarFile[] }> {
+  const version = packageVersion();
+  return {
+    runner: {
+      manifest: {
+        name: "allora-inference-runner",
+        version,
+        description: "Runs the worker's own main.py with the allocmd contract (argv, env, one JSON line on stdout)",
+        kind: "runner",
+        entry: "runner.py",
+        interpreter: "python3",
+        methods: [GUIDE_FUNCTION_METHOD, "runner"],
+      },
+      files: [file("runner.py", true)],
+    },
+    echo: {
+      manifest: {
+        name: "allora-echo",
+        version,
+        description: 'Answers {"infererValue": "1"} at once; a trivial function for benchmarks',
+        kind: "generic",
+        entry: "echo.sh",
+        interpreter: "sh",
+        methods: ["echo"],
+      },
+      files: [file("echo.sh", true)],
+    },
+  };
+}
+
+/** Packs every package from its sources (deterministic: the same sources always give the same CIDs). */
+export function buildPackages(): Record<"runner" | "echo", ReturnType<typeof makeFunctionPackage>> {
+  const sources = packageSources();
+  return {
+    runner: makeFunctionPackage(sources.runner.manifest, sources.runner.files),
+    echo: makeFunctionPackage(sources.echo.manifest, sources.echo.files),
+  };
+}

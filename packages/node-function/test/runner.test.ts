@@ -1,0 +1,149 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { computeCid, GUIDE_FUNCTION_METHOD } from "@allora/protocol";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildPackages, loadNodeFunctionPackages, readPackageRecords, sampleMainPyPath } from "../src/index.js";
+
+const runner = fileURLToPath(new URL("../python/runner.py", import.meta.url));
+let server: Server;
+let serverUrl: string;
+let dir: string;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    if (req.url === "/inference/ETH") res.end(JSON.stringify({ token: "ETH", value: "2946.45" }));
+    else if (req.url === "/inference/BAD") res.end(JSON.stringify({ value: 12 }));
+    else {
+      res.writeHead(404);
+      res.end("{}");
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  serverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  dir = await mkdtemp(join(tmpdir(), "runner-"));
+});
+afterAll(async () => {
+  await new Promise<void>((r) => server.close(() => r()));
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  usage: string;
+}
+
+function run(env: Record<string, string>, args: string[] = []): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("python3", [runner, ...args], {
+      env: { PATH: process.env.PATH ?? "", ...env },
+      stdio: ["ignore", "pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    let usage = "";
+    child.stdout!.on("data", (d) => (stdout += d));
+    child.stderr!.on("data", (d) => (stderr += d));
+    (child.stdio[3] as NodeJS.ReadableStream).on("data", (d) => (usage += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr, usage }));
+  });
+}
+
+describe("runner + sample main.py", () => {
+  it("answers the guide's request with one JSON line and reports usage on fd 3", async () => {
+    const out = await run({
+      ALLORA_MAIN_PY: sampleMainPyPath,
+      TOPIC_ID: "1",
+      ALLORA_ARG_PARAMS: "ETH",
+      INFERENCE_API_ADDRESS: serverUrl,
+    });
+    expect(out.code).toBe(0);
+    expect(out.stdout).toBe('{"infererValue": "2946.45"}\n');
+    expect(out.stderr).toBe("");
+    expect(JSON.parse(out.usage)).toMatchObject({
+      cpu_user_time: expect.any(Number),
+      memory_max_kb: expect.any(Number),
+    });
+  });
+
+  it("passes argv in the allocmd order, with heights 0 when the request has none", async () => {
+    const probe = join(dir, "probe.py");
+    await writeFile(probe, "import json, sys, os\nprint(json.dumps({'argv': sys.argv[1:], 'cwd': os.getcwd()}))\n");
+    const bare = JSON.parse((await run({ ALLORA_MAIN_PY: probe, TOPIC_ID: "1", ALLORA_ARG_PARAMS: "ETH" })).stdout);
+    expect(bare.argv).toEqual(["1", "0", "0", "ETH"]);
+    expect(bare.cwd).toBe(dir);
+    const chain = JSON.parse(
+      (
+        await run(
+          {
+            ALLORA_MAIN_PY: probe,
+            TOPIC_ID: "2",
+            ALLORA_ARG_PARAMS: "BTC",
+            ALLORA_BLOCK_HEIGHT_CURRENT: "120",
+            ALLORA_BLOCK_HEIGHT_EVAL: "100",
+          },
+          ["extra"],
+        )
+      ).stdout,
+    );
+    expect(chain.argv).toEqual(["2", "120", "100", "BTC", "extra"]);
+  });
+
+  it("keeps stderr separate and forwards the exit code", async () => {
+    const noisy = join(dir, "noisy.py");
+    await writeFile(
+      noisy,
+      "import sys\nprint('warning: slow', file=sys.stderr)\nprint('{\"infererValue\": \"1\"}')\nsys.exit(3)\n",
+    );
+    const out = await run({ ALLORA_MAIN_PY: noisy, TOPIC_ID: "1", ALLORA_ARG_PARAMS: "ETH" });
+    expect(out).toMatchObject({ code: 3, stdout: '{"infererValue": "1"}\n', stderr: "warning: slow\n" });
+  });
+
+  it.each([
+    ["no argument", { ALLORA_ARG_PARAMS: "" }, /argument is empty/],
+    ["an unknown token", { ALLORA_ARG_PARAMS: "NOPE" }, /HTTP 404/],
+    ["a non-decimal answer", { ALLORA_ARG_PARAMS: "BAD" }, /without a decimal/],
+    [
+      "an unreachable server",
+      { ALLORA_ARG_PARAMS: "ETH", INFERENCE_API_ADDRESS: "http://127.0.0.1:9" },
+      /cannot reach/,
+    ],
+  ])("sample main.py answers valid JSON and fails on %s", async (_name, env, message) => {
+    const out = await run({
+      ALLORA_MAIN_PY: sampleMainPyPath,
+      TOPIC_ID: "1",
+      INFERENCE_API_ADDRESS: serverUrl,
+      ...env,
+    });
+    expect(out.code).not.toBe(0);
+    const line = JSON.parse(out.stdout);
+    expect(Object.keys(line)).toEqual(["error"]);
+    expect(line.error).toMatch(message);
+  });
+
+  it("explains a missing main.py", async () => {
+    const out = await run({ ALLORA_MAIN_PY: join(dir, "missing.py") });
+    expect(out.code).toBe(2);
+    expect(JSON.parse(out.stdout).error).toMatch(/main.py not found/);
+  });
+});
+
+describe("packages", () => {
+  it("the build recorded the CIDs the sources pack to", () => {
+    const built = buildPackages();
+    const records = readPackageRecords();
+    expect(records.map((r) => r.cid).sort()).toEqual([built.runner.cid, built.echo.cid].sort());
+    for (const pkg of loadNodeFunctionPackages()) expect(computeCid(pkg.bytes)).toBe(pkg.cid);
+  });
+
+  it("the runner answers to the guide's method", () => {
+    expect(buildPackages().runner.manifest.methods).toContain(GUIDE_FUNCTION_METHOD);
+  });
+});
