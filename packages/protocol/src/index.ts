@@ -16,6 +16,7 @@ export * from "./keys/key-folder.js";
 export * from "./logger.js";
 export * from "./market/price-series.js";
 export * from "./p2p/codec.js";
+export * from "./p2p/env.js";
 export * from "./p2p/messages.js";
 export * from "./p2p/protocols.js";
 export * from "./rest/routes.js";

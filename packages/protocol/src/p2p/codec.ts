@@ -70,6 +70,11 @@ export function encodeP2pMessage(message: P2pMessage, options: P2pCodecOptions =
  * if (msg.type === "MsgRollCall") answer(msg.request_id)
  * ```
  */
+export function decodeP2pMessage<K extends P2pMessageType>(
+  bytes: Uint8Array,
+  options: P2pCodecOptions & { accept: readonly K[] },
+): P2pMessageOf<K>;
+export function decodeP2pMessage(bytes: Uint8Array, options?: P2pCodecOptions): P2pMessage;
 export function decodeP2pMessage(bytes: Uint8Array, options: P2pCodecOptions = {}): P2pMessage {
   const max = options.maxBytes ?? MAX_MESSAGE_BYTES;
   if (bytes.byteLength > max) {

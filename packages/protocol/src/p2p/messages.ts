@@ -140,6 +140,9 @@ export const MsgHeadHello = Type.Object(
   {
     type: Type.Literal("MsgHeadHello"),
     version: Type.String({ maxLength: 64 }),
+    functions: Type.Optional(
+      Type.Array(Cid, { maxItems: 64, description: "CIDs of the packages the head serves, for workers to prefetch" }),
+    ),
   },
   { additionalProperties: false },
 );

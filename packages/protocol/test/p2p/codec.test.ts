@@ -168,3 +168,30 @@ describe("topic names", () => {
     }
   });
 });
+
+describe("reserved env names", () => {
+  it("keep loader, interpreter and runner settings out of requests", async () => {
+    const { isReservedEnvName } = await import("../../src/index.js");
+    for (const name of [
+      "PATH",
+      "HOME",
+      "LD_PRELOAD",
+      "LD_LIBRARY_PATH",
+      "PYTHONPATH",
+      "PYTHONSTARTUP",
+      "NODE_OPTIONS",
+      "ALLORA_MAIN_PY",
+    ]) {
+      expect(isReservedEnvName(name)).toBe(true);
+    }
+    for (const name of [
+      "ALLORA_ARG_PARAMS",
+      "BLS_REQUEST_PATH",
+      "TOPIC_ID",
+      "ALLORA_BLOCK_HEIGHT_CURRENT",
+      "MY_PATH",
+    ]) {
+      expect(isReservedEnvName(name)).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * Every option of the head. Flags and env vars share names (`--rest-port` = `REST_PORT`).
+ */
+import { defineConfig } from "@allora/service";
+
+const URL_CHECK = (v: string) => (/^https?:\/\/[^\s]+$/.test(v) ? undefined : `"${v}" is not an http(s) URL`);
+
+export const headConfig = defineConfig({
+  name: { type: "string", default: "head", description: "node name on every log line" },
+  "log-level": {
+    type: "string",
+    default: "info",
+    choices: ["trace", "debug", "info", "warn", "error"],
+    description: "log level",
+  },
+  "data-dir": { type: "string", default: "./data", description: "folder for keys (unless --key-dir)" },
+  "key-dir": {
+    type: "string",
+    description: "libp2p key folder in allora-keys format (default <data-dir>/keys; created if missing)",
+  },
+  "rest-host": { type: "string", default: "0.0.0.0", description: "address the REST API listens on" },
+  "rest-port": { type: "integer", default: 6000, min: 0, max: 65535, description: "REST API port" },
+  "p2p-host": { type: "string", default: "0.0.0.0", description: "address the libp2p host listens on" },
+  "p2p-port": { type: "integer", default: 9010, min: 0, max: 65535, description: "libp2p TCP port" },
+  announce: { type: "list", default: [], description: "multiaddrs to advertise instead of the listen address" },
+  "roll-call-timeout": {
+    type: "number",
+    default: 5,
+    min: 0.05,
+    max: 300,
+    description: "roll-call window in seconds when a request sets no config.timeout",
+  },
+  "execution-grace": {
+    type: "number",
+    default: 2,
+    min: 0,
+    max: 60,
+    description: "seconds the head waits beyond a worker's function timeout",
+  },
+  "max-body-bytes": {
+    type: "integer",
+    default: 1_048_576,
+    min: 1024,
+    max: 16_777_216,
+    description: "largest accepted request body",
+  },
+  "result-cache-size": {
+    type: "integer",
+    default: 1000,
+    min: 1,
+    max: 1_000_000,
+    description: "execute responses kept for /functions/requests/result",
+  },
+  "functions-dir": {
+    type: "string",
+    description: "extra function packages (*.tar) to serve to workers, beside the built-in ones",
+  },
+  "function-aliases": {
+    type: "list",
+    description: "alias=cid pairs; default maps the guide's function CID to this network's runner package",
+  },
+  "chain-rpc": {
+    type: "string",
+    description: "CometBFT RPC URL of the chain (unset: results are not submitted)",
+    check: URL_CHECK,
+  },
+  "chain-rest": { type: "string", description: "Cosmos REST URL of the chain (registration checks)", check: URL_CHECK },
+  "chain-id": { type: "string", default: "allora-localnet-1", description: "chain id transactions are signed for" },
+  "chain-mnemonic-file": {
+    type: "string",
+    description: "file (mode 0600) holding the head's chain mnemonic; signs MsgInsertBulkWorkerPayload",
+    secret: true,
+  },
+  "chain-gas-price": { type: "string", default: "0.1uallo", description: "gas price for transactions" },
+  "faucet-url": {
+    type: "string",
+    description: "dev faucet URL (POST {address}) used when the head cannot pay fees",
+    check: URL_CHECK,
+  },
+});

@@ -1,0 +1,299 @@
+/**
+ * One execute request, start to finish: check it, roll-call the topic's workers over gossip, choose per
+ * `number_of_nodes`, dispatch on the chosen workers' sessions, collect within their timeouts, aggregate like b7s
+ * and answer with the string codes. The head answers as soon as it has every answer it can get; `message` explains
+ * every outcome that is not a plain success.
+ */
+import { randomUUID } from "node:crypto";
+import type { P2pHost } from "@allora/p2p";
+import {
+  AlloraError,
+  type ChainRound,
+  type EnvVar,
+  type ExecuteRequest,
+  type ExecuteResponse,
+  encodeP2pMessage,
+  isReservedEnvName,
+  type Logger,
+  type MsgExecute,
+  type MsgExecuteResponse,
+  type PeerFailure,
+  parseTopicId,
+  type ResultCode,
+  type Usage,
+  workerTopicName,
+} from "@allora/protocol";
+import type { FunctionCatalog } from "../functions/function-catalog.js";
+import type { WorkerSessions } from "../network/worker-sessions.js";
+import { aggregateResults } from "./aggregate.js";
+
+/** A chain round's bundles, handed to the chain submitter. */
+export interface RoundBundles {
+  topicId: bigint;
+  nonce: bigint;
+  /** Base64 `WorkerDataBundle`s, with the peer that sent each. */
+  bundles: Array<{ peer: string; bundle: string }>;
+}
+
+/** Options of {@link createExecuteService}. */
+export interface ExecuteServiceOptions {
+  host: P2pHost;
+  sessions: WorkerSessions;
+  catalog: FunctionCatalog;
+  logger: Logger;
+  defaultRollCallMs: number;
+  executionGraceMs: number;
+  onRound?: (round: RoundBundles) => void;
+  onOutcome?: (code: ResultCode, ms: number) => void;
+}
+
+const DEFAULT_THRESHOLD = 0.6;
+const DEFAULT_FUNCTION_TIMEOUT_MS = 20_000;
+
+function shortPeer(peer: string): string {
+  return peer.length > 16 ? `${peer.slice(0, 8)}…${peer.slice(-6)}` : peer;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** The execute flow. */
+export function createExecuteService(options: ExecuteServiceOptions) {
+  const { host, sessions, catalog, logger } = options;
+
+  const chainRoundOf = (topicId: bigint, env: readonly EnvVar[]): ChainRound | undefined => {
+    const height = env.find((e) => e.name === "ALLORA_BLOCK_HEIGHT_CURRENT")?.value;
+    if (height === undefined || height === "") return undefined;
+    if (!/^[0-9]{1,19}$/.test(height) || BigInt(height) === 0n) {
+      throw new AlloraError(
+        "REQUEST_INVALID",
+        `ALLORA_BLOCK_HEIGHT_CURRENT "${height}" is not a positive block height`,
+      );
+    }
+    return { topic_id: topicId.toString(), block_height: height };
+  };
+
+  return async function execute(request: ExecuteRequest): Promise<ExecuteResponse> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    if (request.topic === undefined || request.topic === "") {
+      throw new AlloraError(
+        "TOPIC_INVALID",
+        'topic is required: the id of the topic whose workers run the function, e.g. "1"',
+      );
+    }
+    const topicId = parseTopicId(request.topic);
+    const config = request.config ?? {};
+    const envVars = (config.env_vars ?? []).filter((e) => e.name !== "TOPIC_ID");
+    const reserved = envVars.filter((e) => isReservedEnvName(e.name)).map((e) => e.name);
+    if (reserved.length > 0) {
+      throw new AlloraError(
+        "ENV_VAR_RESERVED",
+        `env vars ${reserved.join(", ")} are reserved for the runtime; remove them from config.env_vars`,
+      );
+    }
+    const cid = catalog.resolve(request.function_id);
+    const chainRound = chainRoundOf(topicId, envVars);
+    const requestId = randomUUID();
+    const topic = workerTopicName(topicId);
+    const windowMs =
+      config.timeout !== undefined && config.timeout > 0 ? config.timeout * 1000 : options.defaultRollCallMs;
+    const wanted = config.number_of_nodes !== undefined && config.number_of_nodes >= 1 ? config.number_of_nodes : -1;
+    const threshold = config.threshold ?? DEFAULT_THRESHOLD;
+    const log = logger.child({ request: requestId, topic: topicId.toString() });
+
+    // Roll call: who can run it now? Only connected workers subscribed to the topic can answer.
+    const connectedWorkers = sessions.all().filter((s) => s.hello);
+    const expected = new Set(
+      host.services.pubsub
+        .getSubscribers(topic)
+        .filter((peer) => host.getConnections(peer).length > 0)
+        .map((peer) => peer.toString()),
+    );
+    const noWorkers = (detail: string): ExecuteResponse => ({
+      code: "408",
+      request_id: requestId,
+      message: `roll call for topic ${topicId} (${topic}) got no worker: ${detail}`,
+      cluster: {},
+    });
+    if (expected.size === 0) {
+      const otherTopics = [...new Set(connectedWorkers.flatMap((s) => s.hello?.topics ?? []))];
+      return noWorkers(
+        `${connectedWorkers.length} connected ${connectedWorkers.length === 1 ? "worker serves" : "workers serve"} ` +
+          `${otherTopics.length > 0 ? otherTopics.join(", ") : "no topic"} and none is subscribed to ${topic}; answered in ${elapsed()} ms`,
+      );
+    }
+    if (wanted > expected.size) {
+      return noWorkers(
+        `the request asks for ${wanted} workers but only ${plural(expected.size, "connected worker")} serve${expected.size === 1 ? "s" : ""} it; answered in ${elapsed()} ms`,
+      );
+    }
+
+    const accepted: string[] = [];
+    const declined = new Map<string, PeerFailure>();
+    let finishRollCall: (end: "complete" | "timeout") => void = () => {};
+    const rollCallDone = new Promise<"complete" | "timeout">((resolve) => {
+      finishRollCall = resolve;
+    });
+    const check = () => {
+      const answered = accepted.length + declined.size;
+      if (wanted > 0 && accepted.length >= wanted) return finishRollCall("complete");
+      if ([...expected].every((p) => accepted.includes(p) || declined.has(p))) return finishRollCall("complete");
+      if (wanted > 0 && accepted.length + (expected.size - answered) < wanted) return finishRollCall("complete");
+    };
+    const stopListening = sessions.listenRollCall(requestId, (peer, response) => {
+      if (accepted.includes(peer) || declined.has(peer) || response.function_id !== cid) return;
+      if (response.code === "202") accepted.push(peer);
+      else {
+        declined.set(peer, {
+          code: response.error_code ?? `ROLL_CALL_${response.code}`,
+          message: response.message ?? `declined with ${response.code}`,
+        });
+      }
+      expected.add(peer);
+      check();
+    });
+    const windowTimer = setTimeout(() => finishRollCall("timeout"), windowMs);
+    try {
+      await host.services.pubsub.publish(
+        topic,
+        encodeP2pMessage({
+          type: "MsgRollCall",
+          origin: host.peerId.toString(),
+          function_id: cid,
+          request_id: requestId,
+          topic,
+          consensus: 0,
+        }),
+      );
+    } catch (err) {
+      clearTimeout(windowTimer);
+      stopListening();
+      return {
+        code: "500",
+        request_id: requestId,
+        message: `could not publish the roll call on ${topic}: ${(err as Error).message}`,
+        cluster: {},
+      };
+    }
+    let rollCallEnd: "complete" | "timeout";
+    try {
+      rollCallEnd = await rollCallDone;
+    } finally {
+      clearTimeout(windowTimer);
+      stopListening();
+    }
+    const rollCallMs = elapsed();
+    const chosen = wanted > 0 ? accepted.slice(0, wanted) : [...accepted];
+    if (chosen.length === 0 || (wanted > 0 && chosen.length < wanted)) {
+      const reasons = [...declined].map(([peer, f]) => `${shortPeer(peer)}: ${f.code} (${f.message})`);
+      const counted = `${plural(expected.size, "connected worker")} subscribed, ${accepted.length + declined.size} answered, ${accepted.length} accepted`;
+      const why =
+        rollCallEnd === "timeout"
+          ? `roll call for topic ${topicId} timed out after ${windowMs} ms: ${counted}`
+          : `roll call for topic ${topicId} ended after ${rollCallMs} ms without enough workers: ${counted}`;
+      return {
+        code: "408",
+        request_id: requestId,
+        message: `${why}${wanted > 0 ? ` (needed ${wanted})` : ""}${reasons.length > 0 ? `; declined: ${reasons.join("; ")}` : ""}`,
+        ...(declined.size > 0 ? { failures: Object.fromEntries(declined) } : {}),
+        cluster: {},
+      };
+    }
+
+    // Dispatch to the chosen workers and collect what each answers, or why it did not.
+    const requestedMs =
+      config.execution_timeout !== undefined ? Math.round(config.execution_timeout * 1000) : undefined;
+    const message: MsgExecute = {
+      type: "MsgExecute",
+      request_id: requestId,
+      function_id: cid,
+      method: request.method,
+      topic,
+      parameters: (request.parameters ?? []).map((p) => p.value).filter((v) => v !== ""),
+      env_vars: [...envVars, { name: "TOPIC_ID", value: topicId.toString() }],
+      ...(typeof config.stdin === "string" ? { stdin: config.stdin } : {}),
+      ...(requestedMs !== undefined ? { timeout_ms: requestedMs } : {}),
+      ...(chainRound ? { chain_round: chainRound } : {}),
+      timestamp: new Date().toISOString(),
+    };
+    const answers = await Promise.all(
+      chosen.map(async (peer) => {
+        const workerMs = sessions.get(peer)?.hello?.function_timeout_ms ?? DEFAULT_FUNCTION_TIMEOUT_MS;
+        const limit = Math.min(workerMs, requestedMs ?? workerMs) + options.executionGraceMs;
+        try {
+          return { peer, response: await sessions.execute(peer, message, limit) };
+        } catch (err) {
+          const e = err instanceof AlloraError ? err : new AlloraError("WORKER_NO_ANSWER", String(err));
+          return { peer, error: { code: e.code, message: e.message } as PeerFailure };
+        }
+      }),
+    );
+
+    const outputs: Array<{ peer: string; output: NonNullable<MsgExecuteResponse["result"]> }> = [];
+    const usage: Record<string, Usage> = {};
+    const failures: Record<string, PeerFailure> = {};
+    const unanswered: string[] = [];
+    const bundles: RoundBundles["bundles"] = [];
+    for (const answer of answers) {
+      if ("error" in answer && answer.error) {
+        unanswered.push(answer.peer);
+        failures[answer.peer] = answer.error;
+        continue;
+      }
+      const response = answer.response as MsgExecuteResponse;
+      if (response.result) outputs.push({ peer: answer.peer, output: response.result });
+      if (response.usage) usage[answer.peer] = response.usage;
+      if (response.error_code)
+        failures[answer.peer] = { code: response.error_code, message: response.message ?? response.error_code };
+      if (response.bundle) bundles.push({ peer: answer.peer, bundle: response.bundle });
+      else if (response.bundle_error)
+        failures[answer.peer] ??= { code: response.bundle_error.code, message: response.bundle_error.message };
+    }
+    const ratio = outputs.length / chosen.length;
+    const code: ResultCode = ratio >= threshold ? "200" : ratio > 0 ? "206" : "204";
+    const notes: string[] = [];
+    if (code !== "200")
+      notes.push(
+        `${outputs.length} of ${plural(chosen.length, "chosen worker")} returned a result (threshold ${Math.round(threshold * 100)}%)`,
+      );
+    if (unanswered.length > 0) {
+      notes.push(`no answer from ${unanswered.map((p) => `${p} (${failures[p]?.code})`).join(", ")}`);
+    }
+    const failed = Object.entries(failures).filter(([p]) => !unanswered.includes(p));
+    if (failed.length > 0)
+      notes.push(`failed: ${failed.map(([p, f]) => `${shortPeer(p)} ${f.code}: ${f.message}`).join("; ")}`);
+    const response: ExecuteResponse = {
+      code,
+      request_id: requestId,
+      ...(notes.length > 0
+        ? { message: `${notes.join("; ")}; roll call ${rollCallMs} ms, total ${elapsed()} ms` }
+        : {}),
+      results: aggregateResults(outputs),
+      usage,
+      ...(Object.keys(failures).length > 0 ? { failures } : {}),
+      ...(unanswered.length > 0 ? { unanswered_peers: unanswered } : {}),
+      cluster: { main: chosen[0] as string, peers: chosen },
+    };
+    log.info(
+      {
+        code,
+        chosen: chosen.length,
+        results: outputs.length,
+        rollCallMs,
+        ms: elapsed(),
+        unanswered: unanswered.length,
+      },
+      `execute ${code}`,
+    );
+    options.onOutcome?.(code, elapsed());
+    if (chainRound && bundles.length > 0) {
+      options.onRound?.({ topicId, nonce: BigInt(chainRound.block_height), bundles });
+    }
+    return response;
+  };
+}
+
+/** The execute function. */
+export type ExecuteService = ReturnType<typeof createExecuteService>;

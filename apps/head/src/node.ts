@@ -1,0 +1,211 @@
+/**
+ * The head node: the composition root that builds and wires every module (keys, host, function catalog, worker
+ * sessions, the execute flow, the chain side, the REST API) and owns their start and stop.
+ */
+import { join, resolve } from "node:path";
+import { defaultFunctionAliases } from "@allora/node-function";
+import { createP2pHost, type P2pHost, serveFunctionPackages } from "@allora/p2p";
+import {
+  AlloraError,
+  type ExecuteResponse,
+  encodeP2pMessage,
+  ensureKeyFolder,
+  type Logger,
+  parseFunctionAliases,
+  parseTopicId,
+  type StatusResponse,
+  workerTopicName,
+} from "@allora/protocol";
+import { type ConfigOf, Counter, createMetricsRegistry, Gauge, Histogram, readSecretFile } from "@allora/service";
+import { buildHeadApi } from "./api/app.js";
+import { createHeadChain, type HeadChain } from "./chain/head-chain.js";
+import type { headConfig } from "./config.js";
+import { createExecuteService } from "./execution/execute-service.js";
+import { ResultCache } from "./execution/result-cache.js";
+import { loadFunctionCatalog } from "./functions/function-catalog.js";
+import { createWorkerSessions } from "./network/worker-sessions.js";
+
+/** The head's config. */
+export type HeadConfig = ConfigOf<typeof headConfig>;
+
+/** A started head. */
+export interface HeadNode {
+  readonly peerId: string;
+  readonly host: P2pHost;
+  restAddress(): string;
+  status(): StatusResponse;
+  stop(): Promise<void>;
+}
+
+/** Builds and starts a head. */
+export async function startHeadNode(config: HeadConfig, deps: { logger: Logger; version: string }): Promise<HeadNode> {
+  const { logger, version } = deps;
+  const log = (module: string) => logger.child({ module });
+  const startedAt = Date.now();
+  const keyDir = resolve(config.keyDir ?? join(resolve(config.dataDir), "keys"));
+  const identity = await ensureKeyFolder(keyDir);
+  logger.info(
+    { peerId: identity.peerId, keyDir },
+    identity.created ? "created a new libp2p identity" : "loaded libp2p identity",
+  );
+
+  const mnemonic = config.chainMnemonicFile
+    ? await readSecretFile(config.chainMnemonicFile, "chain mnemonic")
+    : undefined;
+  if (config.chainRpc && !mnemonic) {
+    throw new AlloraError(
+      "CONFIG_INVALID",
+      "--chain-rpc is set but --chain-mnemonic-file is not: the head needs its key to submit rounds",
+    );
+  }
+  const aliases = config.functionAliases
+    ? parseFunctionAliases(config.functionAliases.join(","))
+    : defaultFunctionAliases();
+  const catalog = await loadFunctionCatalog({ aliases, functionsDir: config.functionsDir, logger: log("functions") });
+
+  const metrics = createMetricsRegistry(config.name);
+  const requests = new Counter({
+    name: "allora_head_requests_total",
+    help: "execute requests by result code",
+    labelNames: ["code"],
+    registers: [metrics],
+  });
+  const latency = new Histogram({
+    name: "allora_head_execute_seconds",
+    help: "execute latency",
+    registers: [metrics],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  });
+  const workersGauge = new Gauge({
+    name: "allora_head_connected_workers",
+    help: "workers with an open session",
+    registers: [metrics],
+  });
+
+  const host = await createP2pHost({
+    privateKey: identity.privateKey,
+    listen: [`/ip4/${config.p2pHost}/tcp/${config.p2pPort}`],
+    announce: config.announce,
+  });
+  await serveFunctionPackages(host, (cid) => catalog.get(cid)?.bytes, log("functions"));
+  const sessions = createWorkerSessions({
+    host,
+    logger: log("sessions"),
+    headHello: () => ({ type: "MsgHeadHello", version, functions: catalog.list().map((f) => f.cid) }),
+    onChange: () => workersGauge.set(sessions.all().length),
+  });
+  await sessions.start();
+
+  const chain: HeadChain | undefined =
+    config.chainRpc && mnemonic
+      ? await createHeadChain({
+          rpc: config.chainRpc,
+          rest: config.chainRest,
+          chainId: config.chainId,
+          mnemonic,
+          gasPrice: config.chainGasPrice,
+          faucetUrl: config.faucetUrl,
+          logger: log("chain"),
+        })
+      : undefined;
+  chain?.start();
+
+  const cache = new ResultCache<ExecuteResponse>(config.resultCacheSize);
+  const execute = createExecuteService({
+    host,
+    sessions,
+    catalog,
+    logger: log("execute"),
+    defaultRollCallMs: Math.round(config.rollCallTimeout * 1000),
+    executionGraceMs: Math.round(config.executionGrace * 1000),
+    onRound: (round) => chain?.submit(round),
+    onOutcome: (code, ms) => {
+      requests.inc({ code });
+      latency.observe(ms / 1000);
+    },
+  });
+
+  const status = (): StatusResponse => ({
+    peer_id: identity.peerId,
+    addresses: host.getMultiaddrs().map((a) => a.toString()),
+    version,
+    uptime_seconds: Math.round((Date.now() - startedAt) / 1000),
+    workers: sessions.all().map((s) => {
+      const topics = s.hello?.topics ?? [];
+      return {
+        peer_id: s.peerId,
+        addresses: host
+          .getConnections()
+          .filter((c) => c.remotePeer.toString() === s.peerId)
+          .map((c) => c.remoteAddr.toString()),
+        topics,
+        subscribed: topics.filter((t) => host.services.pubsub.getSubscribers(t).some((p) => p.toString() === s.peerId)),
+        ...(s.hello?.version ? { version: s.hello.version } : {}),
+        ...(s.hello?.chain_address ? { chain_address: s.hello.chain_address } : {}),
+      };
+    }),
+    functions: catalog.list(),
+    ...(chain ? { chain: chain.status() } : {}),
+  });
+
+  const api = buildHeadApi({
+    async execute(request) {
+      const response = await execute(request);
+      cache.set(response.request_id, response);
+      return response;
+    },
+    async install(request) {
+      if (!request.cid) {
+        throw new AlloraError(
+          request.uri ? "INSTALL_CID_REQUIRED" : "REQUEST_INVALID",
+          request.uri
+            ? "an install by uri needs the package's cid too, so workers can verify what they download"
+            : "give the cid of the function package to install",
+        );
+      }
+      const cid = catalog.resolve(request.cid);
+      const topic = request.subgroup ? workerTopicName(parseTopicId(request.subgroup)) : undefined;
+      const targets = topic ? [topic] : [...new Set(sessions.all().flatMap((s) => s.hello?.topics ?? []))];
+      let recipients = 0;
+      for (const t of targets) {
+        const result = await host.services.pubsub.publish(
+          t,
+          encodeP2pMessage({
+            type: "MsgInstallFunction",
+            origin: identity.peerId,
+            cid,
+            ...(request.uri ? { uri: request.uri } : {}),
+          }),
+        );
+        recipients += result.recipients.length;
+      }
+      return {
+        code: "200",
+        message: `install of ${cid} announced on ${targets.join(", ") || "no topic"} to ${recipients} peers`,
+      };
+    },
+    result: (id) => cache.get(id),
+    status,
+    metrics,
+    logger: log("api"),
+    maxBodyBytes: config.maxBodyBytes,
+  });
+  const restAddress = await api.listen({ host: config.restHost, port: config.restPort });
+  logger.info(
+    { peerId: identity.peerId, addresses: host.getMultiaddrs().map((a) => a.toString()), rest: restAddress },
+    `head ${config.name} started: REST ${restAddress}, p2p port ${config.p2pPort}`,
+  );
+
+  return {
+    peerId: identity.peerId,
+    host,
+    restAddress: () => restAddress,
+    status,
+    async stop() {
+      await api.close();
+      chain?.stop();
+      await sessions.stop();
+      await host.stop();
+    },
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * Every option of the worker. Flags and env vars share names (`--boot-nodes` = `BOOT_NODES`).
+ */
+import { checkBootNode } from "@allora/p2p";
+import { defineConfig } from "@allora/service";
+
+const URL_CHECK = (v: string) => (/^https?:\/\/[^\s]+$/.test(v) ? undefined : `"${v}" is not an http(s) URL`);
+
+/** Accepts a topic id (`1`) or its gossip name (`allora-topic-1-worker`). */
+export function checkTopic(value: string): string | undefined {
+  return /^([1-9]\d{0,18}|allora-topic-[1-9]\d{0,18}-worker)$/.test(value)
+    ? undefined
+    : `topic "${value}" is not a topic id (e.g. 1) or a worker topic name (allora-topic-1-worker)`;
+}
+
+export const workerConfig = defineConfig({
+  name: { type: "string", default: "worker", description: "node name on every log line" },
+  "log-level": {
+    type: "string",
+    default: "info",
+    choices: ["trace", "debug", "info", "warn", "error"],
+    description: "log level",
+  },
+  "data-dir": {
+    type: "string",
+    default: "./data",
+    description: "folder for keys (unless --key-dir) and installed functions",
+  },
+  "key-dir": {
+    type: "string",
+    description: "libp2p key folder in allora-keys format (default <data-dir>/keys; created if missing)",
+  },
+  "p2p-host": { type: "string", default: "0.0.0.0", description: "address the libp2p host listens on" },
+  "p2p-port": { type: "integer", default: 9011, min: 0, max: 65535, description: "libp2p TCP port" },
+  announce: {
+    type: "list",
+    default: [],
+    description: "multiaddrs to advertise instead of the listen address (public IP or DNS name)",
+  },
+  "http-host": { type: "string", default: "0.0.0.0", description: "address of the health/status/metrics server" },
+  "http-port": {
+    type: "integer",
+    default: 2112,
+    min: 0,
+    max: 65535,
+    description: "port of /health, /status and /metrics",
+  },
+  "boot-nodes": {
+    type: "list",
+    default: [],
+    description: "head multiaddrs to connect to, comma separated; /p2p/<id> may be omitted",
+    check: checkBootNode,
+  },
+  topics: {
+    type: "list",
+    default: ["1"],
+    description: "topic ids this worker serves, comma separated",
+    check: checkTopic,
+  },
+  "main-py": {
+    type: "string",
+    default: "/app/main.py",
+    description: "the worker's own main.py, run by the node function",
+  },
+  python: { type: "string", default: "python3", description: "Python interpreter that runs main.py" },
+  "function-env": {
+    type: "list",
+    default: [],
+    description: "KEY=VALUE pairs given to every function run (e.g. INFERENCE_API_ADDRESS=http://inference:8000)",
+    check: (v) => (/^[A-Za-z_][A-Za-z0-9_]*=/.test(v) ? undefined : `function env "${v}" is not KEY=VALUE`),
+  },
+  "function-timeout": {
+    type: "number",
+    default: 20,
+    min: 0.1,
+    max: 600,
+    description: "seconds a function may run before its process group is killed",
+  },
+  "max-concurrency": {
+    type: "integer",
+    default: 4,
+    min: 1,
+    max: 256,
+    description: "functions run at once; more roll calls are declined",
+  },
+  "max-stdout-bytes": { type: "integer", default: 262_144, min: 1024, max: 900_000, description: "stdout cap per run" },
+  "max-stderr-bytes": { type: "integer", default: 65_536, min: 1024, max: 900_000, description: "stderr cap per run" },
+  "function-aliases": {
+    type: "list",
+    description: "alias=cid pairs; default maps the guide's function CID to this network's runner package",
+  },
+  "function-gateways": {
+    type: "list",
+    default: [],
+    description: "HTTP URLs serving packages at <url>/<cid>, tried after the head",
+    check: URL_CHECK,
+  },
+  "chain-rpc": { type: "string", description: "CometBFT RPC URL of the chain (unset: no chain)", check: URL_CHECK },
+  "chain-rest": {
+    type: "string",
+    description: "Cosmos REST URL of the chain (registration queries)",
+    check: URL_CHECK,
+  },
+  "chain-id": { type: "string", default: "allora-localnet-1", description: "chain id transactions are signed for" },
+  "chain-mnemonic-file": {
+    type: "string",
+    description: "file (mode 0600) holding the worker's chain mnemonic; signs registration and inference bundles",
+    secret: true,
+  },
+  "chain-gas-price": { type: "string", default: "0.1uallo", description: "gas price for transactions" },
+  "faucet-url": {
+    type: "string",
+    description: "dev faucet URL (POST {address}) used when the balance cannot pay registration",
+    check: URL_CHECK,
+  },
+});

@@ -1,0 +1,83 @@
+/**
+ * Turns an execute into a process to run: which program, which arguments and exactly which environment. The
+ * environment is built from scratch (a fixed PATH and locale, the operator's `--function-env`, the request's env
+ * vars, TOPIC_ID) so none of the worker's own variables or secrets reach a function.
+ */
+import { dirname, isAbsolute, join } from "node:path";
+import { isReservedEnvName, type MsgExecute, topicIdFromName } from "@allora/protocol";
+import type { InstalledFunction } from "../functions/function-store.js";
+import type { ExecutionRequest } from "./executor.js";
+
+const SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/** Worker settings that shape every run. */
+export interface RunnerSettings {
+  mainPy: string;
+  python: string;
+  /** Operator-chosen env for every function, from `--function-env`. */
+  functionEnv: ReadonlyMap<string, string>;
+  defaultTimeoutMs: number;
+}
+
+/** Parses `--function-env` pairs. */
+export function parseFunctionEnv(pairs: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    out.set(pair.slice(0, eq), pair.slice(eq + 1));
+  }
+  return out;
+}
+
+/** The plan for one run, plus the request env vars that were refused. */
+export interface RunPlan {
+  request: ExecutionRequest;
+  refusedEnv: string[];
+}
+
+function interpreterOf(fn: InstalledFunction, settings: RunnerSettings): string {
+  switch (fn.manifest.interpreter) {
+    case "python3":
+      return settings.python;
+    case "node":
+      return process.execPath;
+    case "sh":
+      return "/bin/sh";
+  }
+}
+
+/** Plans the run of `message` with the installed function `fn`. */
+export function planRun(message: MsgExecute, fn: InstalledFunction, settings: RunnerSettings): RunPlan {
+  const path = isAbsolute(settings.python) ? `${dirname(settings.python)}:${SAFE_PATH}` : SAFE_PATH;
+  const env: Record<string, string> = {
+    PATH: path,
+    LANG: "C.UTF-8",
+    LC_ALL: "C.UTF-8",
+    PYTHONDONTWRITEBYTECODE: "1",
+    PYTHONUNBUFFERED: "1",
+  };
+  for (const [name, value] of settings.functionEnv) env[name] = value;
+  const refusedEnv: string[] = [];
+  for (const { name, value } of message.env_vars) {
+    if (isReservedEnvName(name)) refusedEnv.push(name);
+    else env[name] = value;
+  }
+  const topicId = topicIdFromName(message.topic);
+  if (topicId !== undefined) env.TOPIC_ID = topicId.toString();
+  if (fn.manifest.kind === "runner") {
+    env.ALLORA_MAIN_PY = settings.mainPy;
+    env.ALLORA_PYTHON = settings.python;
+  }
+  const timeoutMs = Math.min(message.timeout_ms ?? settings.defaultTimeoutMs, settings.defaultTimeoutMs);
+  return {
+    request: {
+      requestId: message.request_id,
+      command: interpreterOf(fn, settings),
+      args: [join(fn.dir, fn.manifest.entry), ...message.parameters],
+      env,
+      ...(message.stdin === undefined ? {} : { stdin: message.stdin }),
+      timeoutMs,
+    },
+    refusedEnv,
+  };
+}

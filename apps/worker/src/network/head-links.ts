@@ -1,0 +1,109 @@
+/**
+ * The worker's sessions with heads: one long-lived channel per head, opened by the worker when it connects to a
+ * boot node or is roll-called by a head it has no session with. The first frame announces what the worker serves;
+ * the head answers with the packages it holds, which the worker prefetches.
+ */
+
+import { MessageChannel, type P2pHost } from "@allora/p2p";
+import {
+  errorMessage,
+  type Logger,
+  type MsgExecute,
+  type MsgWorkerHello,
+  type P2pMessage,
+  SESSION_PROTOCOL,
+} from "@allora/protocol";
+import type { PeerId } from "@libp2p/interface";
+
+/** Callbacks of the links. */
+export interface HeadLinkHandlers {
+  onExecute(message: MsgExecute, channel: MessageChannel): void;
+  onHeadFunctions(head: PeerId, cids: readonly string[]): void;
+}
+
+/** Options of {@link createHeadLinks}. */
+export interface HeadLinksOptions {
+  host: P2pHost;
+  hello: () => MsgWorkerHello;
+  logger: Logger;
+  handlers: HeadLinkHandlers;
+}
+
+/** Sessions with heads. */
+export interface HeadLinks {
+  /** The session with `head`, opening it when there is none. */
+  open(head: PeerId): Promise<MessageChannel>;
+  /** Heads with an open session. */
+  heads(): string[];
+  closeAll(): Promise<void>;
+}
+
+/** Creates the links manager. */
+export function createHeadLinks(options: HeadLinksOptions): HeadLinks {
+  const { host, logger } = options;
+  const channels = new Map<string, MessageChannel>();
+  const opening = new Map<string, Promise<MessageChannel>>();
+  let stopped = false;
+
+  const connect = async (head: PeerId): Promise<MessageChannel> => {
+    const key = head.toString();
+    const stream = await host.dialProtocol(head, SESSION_PROTOCOL, { signal: AbortSignal.timeout(5000) });
+    const channel: MessageChannel = new MessageChannel(
+      stream,
+      key,
+      { accept: ["MsgHeadHello", "MsgExecute"], logger },
+      {
+        onMessage: (message: P2pMessage) => {
+          if (message.type === "MsgExecute") options.handlers.onExecute(message, channel);
+          else if (message.type === "MsgHeadHello" && message.functions)
+            options.handlers.onHeadFunctions(head, message.functions);
+        },
+        onClose: (reason) => {
+          if (channels.get(key) === channel) channels.delete(key);
+          if (stopped) return;
+          logger.info({ head: key, reason: reason?.code }, "session with head closed");
+          // Reopen while the head is still connected (the stream may have been reset on its own).
+          if (host.getConnections(head).length > 0) {
+            setTimeout(() => {
+              if (!stopped && !channels.has(key)) void open(head).catch(() => undefined);
+            }, 500).unref();
+          }
+        },
+      },
+    );
+    channel.send(options.hello());
+    channels.set(key, channel);
+    logger.info({ head: key }, "session with head open");
+    return channel;
+  };
+
+  const open = (head: PeerId): Promise<MessageChannel> => {
+    const key = head.toString();
+    const existing = channels.get(key);
+    if (existing && !existing.isClosed) return Promise.resolve(existing);
+    let pending = opening.get(key);
+    if (!pending) {
+      pending = connect(head)
+        .catch((err) => {
+          logger.warn(
+            { code: "SESSION_OPEN_FAILED", head: key },
+            `cannot open a session with head: ${errorMessage(err)}`,
+          );
+          throw err;
+        })
+        .finally(() => opening.delete(key));
+      opening.set(key, pending);
+    }
+    return pending;
+  };
+
+  return {
+    open,
+    heads: () => [...channels.keys()],
+    async closeAll() {
+      stopped = true;
+      await Promise.all([...channels.values()].map((c) => c.close()));
+      channels.clear();
+    },
+  };
+}
