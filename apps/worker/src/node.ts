@@ -326,10 +326,10 @@ export async function startWorkerNode(
         ...extra,
       });
     };
-    if (semaphore.load >= config.maxConcurrency * 2) {
+    if (semaphore.load >= config.maxConcurrency + config.maxQueued) {
       return reply("503", {
         error_code: "WORKER_BUSY",
-        message: `${semaphore.load} runs in progress or queued; the limit is ${config.maxConcurrency}`,
+        message: `${semaphore.inUse} runs in progress and ${semaphore.load - semaphore.inUse} queued; the limits are ${config.maxConcurrency} and ${config.maxQueued}`,
       });
     }
     try {
