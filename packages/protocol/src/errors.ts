@@ -60,6 +60,8 @@ export const RestErrorCodes = {
   FUNCTION_UNKNOWN: "A function id is neither a known alias nor a CID this network can resolve.",
   INSTALL_CID_REQUIRED: "An install by `uri` needs a `cid` too, so workers can verify what they download.",
   INTERNAL: "An unexpected failure inside the node; the log has the details.",
+  HTTP_UNREACHABLE: "An HTTP endpoint could not be reached (connection refused, DNS, reset).",
+  HTTP_TIMEOUT: "An HTTP endpoint did not answer in time.",
 } as const;
 
 /** Every error code of the network, with a one-line meaning. */

@@ -12,6 +12,7 @@ export * from "./function-package/cid.js";
 export * from "./function-package/manifest.js";
 export * from "./function-package/package.js";
 export * from "./function-package/tar.js";
+export * from "./http-client.js";
 export * from "./keys/key-folder.js";
 export * from "./logger.js";
 export * from "./market/price-series.js";

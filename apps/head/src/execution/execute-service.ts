@@ -120,8 +120,9 @@ export function createExecuteService(options: ExecuteServiceOptions) {
     if (expected.size === 0) {
       const otherTopics = [...new Set(connectedWorkers.flatMap((s) => s.hello?.topics ?? []))];
       return noWorkers(
-        `${connectedWorkers.length} connected ${connectedWorkers.length === 1 ? "worker serves" : "workers serve"} ` +
-          `${otherTopics.length > 0 ? otherTopics.join(", ") : "no topic"} and none is subscribed to ${topic}; answered in ${elapsed()} ms`,
+        connectedWorkers.length === 0
+          ? `no worker is connected to this head; answered in ${elapsed()} ms`
+          : `none of the ${plural(connectedWorkers.length, "connected worker")} is subscribed to ${topic} (they serve ${otherTopics.join(", ") || "no topic"}); answered in ${elapsed()} ms`,
       );
     }
     if (wanted > expected.size) {

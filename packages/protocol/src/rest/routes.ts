@@ -3,6 +3,7 @@
  * {@link createHeadClient}, so paths and schemas exist once.
  */
 import type { TSchema } from "@sinclair/typebox";
+import { httpCall } from "../http-client.js";
 import {
   type ErrorResponse,
   ExecuteRequest,
@@ -80,8 +81,6 @@ export class HeadRequestError extends Error {
 export interface HeadClientOptions {
   /** Milliseconds before a call is abandoned (default 60 000). */
   timeoutMs?: number;
-  /** The fetch implementation (default: global fetch). */
-  fetch?: typeof fetch;
 }
 
 /** A typed client for the head's routes, one method per entry of {@link HeadRoutes}. */
@@ -104,29 +103,28 @@ export interface HeadClient {
  * ```
  */
 export function createHeadClient(baseUrl: string, options: HeadClientOptions = {}): HeadClient {
-  const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 60_000;
   const base = baseUrl.replace(/\/+$/, "");
   const call = async (name: HeadRouteName, body?: unknown): Promise<unknown> => {
     const def = HeadRoutes[name];
-    const res = await doFetch(`${base}${def.url}`, {
+    // node:http, not fetch: fetch refuses the head's default port 6000.
+    const res = await httpCall(`${base}${def.url}`, {
       method: def.method,
       headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      timeoutMs,
     });
-    const text = await res.text();
     let parsed: unknown;
     try {
-      parsed = text.length > 0 ? JSON.parse(text) : undefined;
+      parsed = res.text.length > 0 ? JSON.parse(res.text) : undefined;
     } catch {
       parsed = undefined;
     }
-    if (!res.ok) {
+    if (res.status < 200 || res.status >= 300) {
       const err =
         parsed !== null && typeof parsed === "object" && "code" in parsed && "message" in parsed
           ? (parsed as ErrorResponse)
-          : { code: `HTTP_${res.status}`, message: text.slice(0, 500) };
+          : { code: `HTTP_${res.status}`, message: res.text.slice(0, 500) };
       throw new HeadRequestError(res.status, err);
     }
     return parsed;

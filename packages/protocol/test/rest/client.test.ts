@@ -47,3 +47,27 @@ describe("head client", () => {
     expect((other as HeadRequestError).body).toEqual({ code: "HTTP_502", message: "bad gateway" });
   });
 });
+
+describe("head client on a port fetch refuses", () => {
+  it("reaches a head on a Fetch-standard blocked port (the head's default 6000 is one)", async () => {
+    const { createServer: createNetServer } = await import("node:net");
+    const isFree = (port: number) =>
+      new Promise<boolean>((resolve) => {
+        const s = createNetServer();
+        s.once("error", () => resolve(false));
+        s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
+      });
+    const blocked = [6000, 6665, 6666, 6667, 6668, 6669, 6697, 10080];
+    let port: number | undefined;
+    for (const p of blocked) if (await isFree(p)) port ??= p;
+    if (port === undefined) throw new Error(`every blocked port is taken: ${blocked.join(", ")}`);
+    await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
+    const server = createServer((_req, res) => res.end(JSON.stringify({ type: "health", code: 200 })));
+    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+    try {
+      expect(await createHeadClient(`http://127.0.0.1:${port}`).health()).toEqual({ type: "health", code: 200 });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * What `pnpm dev` prints once the network is ready: where everything is, and a request to paste.
+ */
+import { GUIDE_FUNCTION_CID, GUIDE_FUNCTION_METHOD } from "@allora/protocol";
+import type { NetworkDescription } from "./description.js";
+import type { PreparedNetwork } from "./state.js";
+
+/** The guide's curl against a head at `headUrl`, for topic 1 and ETH (as the guide sends it). */
+export function guideCurl(headUrl: string, topic = "1", arg = "ETH"): string {
+  const body = {
+    function_id: GUIDE_FUNCTION_CID,
+    method: GUIDE_FUNCTION_METHOD,
+    parameters: null,
+    topic,
+    config: {
+      env_vars: [
+        { name: "BLS_REQUEST_PATH", value: "/api" },
+        { name: "ALLORA_ARG_PARAMS", value: arg },
+      ],
+      number_of_nodes: -1,
+      timeout: 2,
+    },
+  };
+  return [
+    `curl --location '${headUrl}/api/v1/functions/execute' \\`,
+    `  --header 'Accept: application/json, text/plain, */*' \\`,
+    `  --header 'Content-Type: application/json;charset=UTF-8' \\`,
+    `  --data '${JSON.stringify(body)}'`,
+  ].join("\n");
+}
+
+/** The banner text. */
+export function formatBanner(
+  network: NetworkDescription,
+  prepared: PreparedNetwork,
+  models: Map<string, string>,
+): string {
+  const head = network.node("head");
+  const headUrl = `http://localhost:${head.ports.rest}`;
+  const headId = prepared.nodes.get("head")?.peerId ?? "";
+  const lines = [
+    "",
+    "  Allora local network is ready",
+    "",
+    `  Head REST    ${headUrl}   (status: ${headUrl}/api/v1/status)`,
+    `  Head p2p     /ip4/127.0.0.1/tcp/${head.ports.p2p}/p2p/${headId}`,
+  ];
+  if (network.chain) {
+    const chain = network.node("chain");
+    lines.push(
+      `  Chain RPC    http://localhost:${chain.ports.rpc}`,
+      `  Chain REST   http://localhost:${chain.ports.rest}   (faucet: POST /faucet {"address": "allo1…"})`,
+    );
+  }
+  lines.push(
+    `  Workers      ${network
+      .workers()
+      .map((w) => `${w.name} (${models.get(w.name) ?? "?"})`)
+      .join("  ")}`,
+    `  Topics       ${network.topics.map((t) => `${t.id}: ${t.token}${network.chain ? ` every ${t.cadence} s, truth after ${t.lag} s` : ""}`).join("   ")}`,
+    "",
+    "  The guide's request (paste it in another terminal):",
+    "",
+    ...guideCurl(headUrl)
+      .split("\n")
+      .map((l) => `    ${l}`),
+    "",
+    "  or with the CLI:   pnpm allocmd request --topic 1 --arg ETH",
+  );
+  if (network.chain) {
+    const rest = `http://localhost:${network.node("chain").ports.rest}`;
+    lines.push(
+      "",
+      "  Watch rounds, scores and rewards:",
+      "    pnpm allocmd topic 1",
+      `    curl -s ${rest}/allora/localnet/v1/topics/1/workers`,
+      `    curl -s '${rest}/allora/localnet/v1/topics/1/rounds?limit=5'`,
+    );
+  }
+  lines.push("", `  Logs: ${prepared.logDir}/<node>.log    State: ${prepared.root}    Stop: Ctrl-C`, "");
+  return lines.join("\n");
+}

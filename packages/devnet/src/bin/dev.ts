@@ -1,0 +1,200 @@
+#!/usr/bin/env node
+/**
+ * `pnpm dev`: the whole network on this machine in one command. Prepares keys and genesis on first run (reused
+ * after), starts every node as a process gated on its health, streams their logs with a colored prefix per node,
+ * and prints what to do next. Ctrl-C stops everything.
+ */
+import { spawn } from "node:child_process";
+import { watch } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { sampleMainPyPath } from "@allora/node-function";
+import { readPackageVersion } from "@allora/service";
+import { formatBanner } from "../banner.js";
+import { DEFAULT_MODELS, describeNetwork, type NodeKind } from "../description.js";
+import { createLineFormatter } from "../log-format.js";
+import { findTakenPorts } from "../ports.js";
+import { NodeStartError, type ProcessNetwork, startProcessNetwork } from "../process-runner.js";
+import { prepareNetwork } from "../state.js";
+
+const HELP = `pnpm dev: run the whole network locally (chain, head, workers, inference servers)
+
+Usage: pnpm dev [options]
+
+  --workers <n>      number of workers, each with its own inference server (default 3)
+  --no-chain         run without the chain (requests still work; nothing is scored)
+  --fresh            delete the network's state (keys, chain data) and start over
+  --watch            rebuild and restart nodes when their source changes
+  --quiet            print the banner and errors only, not every log line
+  --root <dir>       where state and logs live (default ./.devnet)
+  --log-level <lvl>  trace, debug, info, warn or error (default info)
+  --version          print the version
+  --help             show this help
+
+Examples:
+  pnpm dev
+  pnpm dev --fresh --workers 5
+  pnpm dev --watch --quiet
+`;
+
+async function main(): Promise<number> {
+  let args: ReturnType<typeof parseArgs>["values"];
+  try {
+    args = parseArgs({
+      options: {
+        workers: { type: "string", default: "3" },
+        "no-chain": { type: "boolean", default: false },
+        fresh: { type: "boolean", default: false },
+        watch: { type: "boolean", default: false },
+        quiet: { type: "boolean", default: false },
+        root: { type: "string", default: ".devnet" },
+        "log-level": { type: "string", default: "info" },
+        version: { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (err) {
+    process.stderr.write(`pnpm dev: ${(err as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (args.version) {
+    process.stdout.write(`allora-devnet ${readPackageVersion(import.meta.url)}\n`);
+    return 0;
+  }
+  const workers = Number(args.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 30) {
+    process.stderr.write(`pnpm dev: --workers must be an integer from 1 to 30, got "${String(args.workers)}"\n`);
+    return 2;
+  }
+  const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const root = resolve(String(args.root));
+  const network = describeNetwork({ workers, chain: !args["no-chain"], logLevel: String(args["log-level"]) });
+
+  const taken = await findTakenPorts(network);
+  if (taken.length > 0) {
+    process.stderr.write(
+      [
+        "pnpm dev: these ports are already in use, so the network cannot start:",
+        ...taken.map((t) => `  ${t.port} (${t.node} ${t.role}) is taken by ${t.owner ?? "another process"}`),
+        "",
+        "Is another `pnpm dev` running? Stop it with Ctrl-C, or stop the process above.",
+        "",
+      ].join("\n"),
+    );
+    return 1;
+  }
+
+  const say = (text: string) => process.stdout.write(`${color ? `\u001b[1m${text}\u001b[0m` : text}\n`);
+  say(args.fresh ? `Starting a fresh network in ${root}` : `Starting the network (state in ${root})`);
+  const prepared = await prepareNetwork(network, { root, mainPy: sampleMainPyPath, fresh: args.fresh === true });
+  if (prepared.created) say("Generated keys, chain accounts and genesis (reused on the next run; --fresh starts over)");
+  const format = createLineFormatter(
+    network.nodes.map((n) => n.name),
+    color,
+  );
+  let net: ProcessNetwork;
+  try {
+    net = await startProcessNetwork(network, prepared, {
+      onProgress: (m) => say(`  ${m}`),
+      onLine: args.quiet
+        ? ({ node, line }) => {
+            if (/"level":"(warn|error|fatal)"/.test(line)) process.stdout.write(`${format(node, line)}\n`);
+          }
+        : ({ node, line }) => process.stdout.write(`${format(node, line)}\n`),
+    });
+  } catch (err) {
+    process.stderr.write(
+      `\npnpm dev: the network did not start.\n${err instanceof NodeStartError ? err.message : String(err)}\n`,
+    );
+    return 1;
+  }
+  const models = new Map(
+    network.workers().map((w, i) => [w.name, DEFAULT_MODELS[i % DEFAULT_MODELS.length] as string]),
+  );
+  process.stdout.write(`${formatBanner(network, prepared, models)}\n`);
+
+  const stopWatching = args.watch ? watchSources(net, say) : () => {};
+  return new Promise<number>((done) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        say("Second signal: killing every node now");
+        for (const node of network.nodes) net.running(node.name)?.process.kill("SIGKILL");
+        done(130);
+        return;
+      }
+      stopping = true;
+      say(`\n${signal}: stopping every node…`);
+      stopWatching();
+      const started = Date.now();
+      void net.stop().then(() => {
+        say(`Stopped in ${Date.now() - started} ms. State kept in ${root} (use --fresh to start over).`);
+        done(0);
+      });
+    };
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
+  });
+}
+
+/** Rebuilds on source changes and restarts the nodes whose code changed. */
+function watchSources(net: ProcessNetwork, say: (text: string) => void): () => void {
+  const repo = process.cwd();
+  const kindsOf: Array<[string, NodeKind[]]> = [
+    ["apps/head/src", ["head"]],
+    ["apps/worker/src", ["worker"]],
+    ["apps/chain/src", ["chain"]],
+    ["apps/inference-server/src", ["inference-server"]],
+    ["packages/protocol/src", ["chain", "head", "worker", "inference-server"]],
+    ["packages/service/src", ["chain", "head", "worker", "inference-server"]],
+    ["packages/p2p/src", ["head", "worker"]],
+    ["packages/node-function/python", ["head", "worker"]],
+  ];
+  const pending = new Set<NodeKind>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let busy = false;
+  const rebuild = async () => {
+    if (busy || pending.size === 0) return;
+    busy = true;
+    const kinds = [...pending];
+    pending.clear();
+    say(`Source changed (${kinds.join(", ")}): rebuilding…`);
+    const code = await new Promise<number>((r) =>
+      spawn("pnpm", ["turbo", "run", "build", "--output-logs=errors-only"], { cwd: repo, stdio: "inherit" }).on(
+        "exit",
+        (c) => r(c ?? 1),
+      ),
+    );
+    if (code !== 0) {
+      say("Build failed; nodes keep running the previous code. Fix the error and save again.");
+    } else {
+      for (const node of net.description.nodes.filter((n) => kinds.includes(n.kind))) {
+        say(`Restarting ${node.name}`);
+        await net.kill(node.name);
+        await net.start(node.name).catch((err) => say(`${node.name} did not come back: ${(err as Error).message}`));
+      }
+    }
+    busy = false;
+    if (pending.size > 0) void rebuild();
+  };
+  const watchers = kindsOf.map(([dir, kinds]) =>
+    watch(join(repo, dir), { recursive: true }, () => {
+      for (const k of kinds) pending.add(k);
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => void rebuild(), 400);
+    }),
+  );
+  say("Watching sources: saving a file rebuilds and restarts the nodes that use it.");
+  return () => {
+    for (const w of watchers) w.close();
+    if (timer) clearTimeout(timer);
+  };
+}
+
+process.exitCode = await main();
+process.exit(process.exitCode);

@@ -1,0 +1,282 @@
+/**
+ * The typed description of a local network: which nodes run, their ports, what each needs on disk, how they find
+ * each other and how each proves it is healthy. Runners render it: as OS processes on loopback (`pnpm dev`, e2e,
+ * bench), as containers, and as the checked-in compose file. Node-to-node addresses are references resolved by the
+ * runner, so the same description works with `127.0.0.1:9010` and with `head:9010`.
+ */
+
+/** The kinds of node. */
+export type NodeKind = "chain" | "head" | "worker" | "inference-server";
+
+/** Where a runner places a node's files. */
+export interface NodePaths {
+  /** The node's data folder (keys, state). */
+  dataDir: string;
+  /** The file holding the node's chain mnemonic (head, worker, and the chain's faucet). */
+  mnemonicFile?: string;
+  /** The chain's genesis file. */
+  genesisFile?: string;
+  /** The worker's main.py. */
+  mainPy?: string;
+}
+
+/** Resolves another node's port to an address this node can reach. */
+export type Resolve = (node: string, port: string) => { host: string; port: number };
+
+/** One node of the network. */
+export interface NodeDescription {
+  name: string;
+  kind: NodeKind;
+  /** Ports the node listens on, by role (`rest`, `p2p`, `http`, `rpc`). */
+  ports: Readonly<Record<string, number>>;
+  /** The node's flags; never contains a secret (secrets are files, named by path). */
+  args(resolve: Resolve, paths: NodePaths): string[];
+  /** HTTP health probe: the port role and path answering 200 when the node is up. */
+  health: { port: string; path: string };
+  /** Nodes that must be healthy before this one starts. */
+  dependsOn: readonly string[];
+  /** Topics a worker serves (the network is ready when the head sees it subscribed to each). */
+  topics?: readonly string[];
+  /** Whether the node holds a chain account (and so a mnemonic file). */
+  chainAccount?: boolean;
+  /** A libp2p identity folder the node keeps across restarts. */
+  libp2pKeys?: boolean;
+}
+
+/** A chain topic of the network. */
+export interface TopicDescription {
+  id: string;
+  metadata: string;
+  token: string;
+  /** Seconds between rounds. */
+  cadence: number;
+  /** Seconds from a round's opening until its truth is known. */
+  lag: number;
+  /** Seconds a round accepts inferences. */
+  window: number;
+}
+
+/** A whole network. */
+export interface NetworkDescription {
+  nodes: readonly NodeDescription[];
+  topics: readonly TopicDescription[];
+  /** Whether the network has a chain. */
+  chain: boolean;
+  /** Market seed of the chain's genesis (dev only; the chain keeps the future secret from everyone else). */
+  marketSeed: string;
+  blockTimeMs: number;
+  node(name: string): NodeDescription;
+  workers(): NodeDescription[];
+}
+
+/** The ports a network listens on. */
+export interface PortPlan {
+  headRest: number;
+  headP2p: number;
+  chainRpc: number;
+  chainRest: number;
+  /** First inference server port; the others follow. */
+  inference: number;
+  /** First worker p2p port; the others follow. */
+  workerP2p: number;
+  /** First worker HTTP port; the others follow. */
+  workerHttp: number;
+}
+
+/** The documented defaults: head 6000/9010, workers 9011+/2112+, inference 8000+, chain 26657/1317. */
+export const DEFAULT_PORTS: PortPlan = {
+  headRest: 6000,
+  headP2p: 9010,
+  chainRpc: 26657,
+  chainRest: 1317,
+  inference: 8000,
+  workerP2p: 9011,
+  workerHttp: 2112,
+};
+
+/** A compact port plan starting at `base` (for test networks that must not collide with a running `pnpm dev`). */
+export function portPlanFrom(base: number): PortPlan {
+  return {
+    headRest: base,
+    headP2p: base + 1,
+    chainRpc: base + 2,
+    chainRest: base + 3,
+    inference: base + 10,
+    workerP2p: base + 30,
+    workerHttp: base + 60,
+  };
+}
+
+/** The number of ports a plan from {@link portPlanFrom} may use with up to 30 workers. */
+export const PORT_BLOCK_SIZE = 90;
+
+/** The sample models, best first, that dev workers cycle through. */
+export const DEFAULT_MODELS = ["trend", "naive", "noisy"] as const;
+
+/** The dev network's topics: ETH every 5 s and BTC every 10 s, truth 10 s after a round opens. */
+export const DEFAULT_TOPICS: readonly TopicDescription[] = [
+  { id: "1", metadata: "ETH price in 10 s", token: "ETH", cadence: 5, lag: 10, window: 4 },
+  { id: "2", metadata: "BTC price in 10 s", token: "BTC", cadence: 10, lag: 10, window: 8 },
+];
+
+/** Options of {@link describeNetwork}. */
+export interface DevnetOptions {
+  workers?: number;
+  models?: readonly string[];
+  chain?: boolean;
+  ports?: PortPlan;
+  topics?: readonly TopicDescription[];
+  marketSeed?: string;
+  blockTimeMs?: number;
+  /** Seconds a function may run on a worker. */
+  functionTimeout?: number;
+  logLevel?: string;
+  /** The function each worker serves besides its main.py (always the runner package). */
+  extraWorkerArgs?: readonly string[];
+}
+
+const url = (e: { host: string; port: number }, path = "") => `http://${e.host}:${e.port}${path}`;
+
+/**
+ * Describes the dev network: a chain (optional), a head, and `workers` workers each with its own inference server
+ * of a different model skill.
+ *
+ * @example
+ * ```ts
+ * const network = describeNetwork({ workers: 3 })
+ * network.node("head").ports.rest // 6000
+ * ```
+ */
+export function describeNetwork(options: DevnetOptions = {}): NetworkDescription {
+  const ports = options.ports ?? DEFAULT_PORTS;
+  const count = options.workers ?? 3;
+  const models = options.models ?? DEFAULT_MODELS;
+  const withChain = options.chain ?? true;
+  const topics = options.topics ?? DEFAULT_TOPICS;
+  const logLevel = options.logLevel ?? "info";
+  const marketSeed = options.marketSeed ?? "allora-localnet-dev-market";
+  const blockTimeMs = options.blockTimeMs ?? 1000;
+  const lag = Math.max(...topics.map((t) => t.lag));
+  const nodes: NodeDescription[] = [];
+
+  if (withChain) {
+    nodes.push({
+      name: "chain",
+      kind: "chain",
+      ports: { rpc: ports.chainRpc, rest: ports.chainRest },
+      dependsOn: [],
+      chainAccount: true,
+      health: { port: "rest", path: "/allora/localnet/v1/health" },
+      args: (resolve, paths) => [
+        "--name=chain",
+        `--log-level=${logLevel}`,
+        "--host=0.0.0.0",
+        `--rpc-port=${ports.chainRpc}`,
+        `--rest-port=${ports.chainRest}`,
+        `--genesis=${paths.genesisFile}`,
+        `--data-dir=${paths.dataDir}`,
+        `--block-time-ms=${blockTimeMs}`,
+        `--faucet-mnemonic-file=${paths.mnemonicFile}`,
+        `--blockless-api-url=${url(resolve("head", "rest"), "/api/v1/functions/execute")}`,
+      ],
+    });
+  }
+
+  nodes.push({
+    name: "head",
+    kind: "head",
+    ports: { rest: ports.headRest, p2p: ports.headP2p },
+    dependsOn: withChain ? ["chain"] : [],
+    chainAccount: withChain,
+    libp2pKeys: true,
+    health: { port: "rest", path: "/api/v1/health" },
+    args: (resolve, paths) => [
+      "--name=head",
+      `--log-level=${logLevel}`,
+      `--data-dir=${paths.dataDir}`,
+      `--rest-port=${ports.headRest}`,
+      `--p2p-port=${ports.headP2p}`,
+      ...(withChain
+        ? [
+            `--chain-rpc=${url(resolve("chain", "rpc"))}`,
+            `--chain-rest=${url(resolve("chain", "rest"))}`,
+            `--chain-mnemonic-file=${paths.mnemonicFile}`,
+            `--faucet-url=${url(resolve("chain", "rest"), "/faucet")}`,
+          ]
+        : []),
+    ],
+  });
+
+  for (let i = 0; i < count; i++) {
+    const n = i + 1;
+    const model = models[i % models.length] as string;
+    const inference = `inference-${n}`;
+    const inferencePort = ports.inference + i;
+    nodes.push({
+      name: inference,
+      kind: "inference-server",
+      ports: { http: inferencePort },
+      dependsOn: withChain ? ["chain"] : [],
+      health: { port: "http", path: "/health" },
+      args: (resolve) => [
+        `--name=${inference}`,
+        `--log-level=${logLevel}`,
+        `--port=${inferencePort}`,
+        `--model=${model}`,
+        `--horizon=${lag}`,
+        ...(withChain ? [`--price-feed-url=${url(resolve("chain", "rest"))}`] : [`--price-seed=${marketSeed}`]),
+      ],
+    });
+    const worker = `worker-${n}`;
+    nodes.push({
+      name: worker,
+      kind: "worker",
+      ports: { p2p: ports.workerP2p + i, http: ports.workerHttp + i },
+      dependsOn: ["head", inference],
+      topics: topics.map((t) => t.id),
+      chainAccount: withChain,
+      libp2pKeys: true,
+      health: { port: "http", path: "/health" },
+      args: (resolve, paths) => {
+        const head = resolve("head", "p2p");
+        const bootHost = /^\d+\.\d+\.\d+\.\d+$/.test(head.host) ? `/ip4/${head.host}` : `/dns4/${head.host}`;
+        return [
+          `--name=${worker}`,
+          `--log-level=${logLevel}`,
+          `--data-dir=${paths.dataDir}`,
+          `--p2p-port=${ports.workerP2p + i}`,
+          `--http-port=${ports.workerHttp + i}`,
+          `--boot-nodes=${bootHost}/tcp/${head.port}`,
+          `--topics=${topics.map((t) => t.id).join(",")}`,
+          `--main-py=${paths.mainPy}`,
+          `--function-env=INFERENCE_API_ADDRESS=${url(resolve(inference, "http"))}`,
+          ...(options.functionTimeout ? [`--function-timeout=${options.functionTimeout}`] : []),
+          ...(withChain
+            ? [
+                `--chain-rpc=${url(resolve("chain", "rpc"))}`,
+                `--chain-rest=${url(resolve("chain", "rest"))}`,
+                `--chain-mnemonic-file=${paths.mnemonicFile}`,
+                `--faucet-url=${url(resolve("chain", "rest"), "/faucet")}`,
+              ]
+            : []),
+          ...(options.extraWorkerArgs ?? []),
+        ];
+      },
+    });
+  }
+
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  return {
+    nodes,
+    topics,
+    chain: withChain,
+    marketSeed,
+    blockTimeMs,
+    node(name) {
+      const node = byName.get(name);
+      if (!node) throw new Error(`the network has no node "${name}"`);
+      return node;
+    },
+    workers: () => nodes.filter((n) => n.kind === "worker"),
+  };
+}

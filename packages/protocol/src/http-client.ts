@@ -1,0 +1,73 @@
+/**
+ * A minimal HTTP client on `node:http`. The head's default REST port is 6000, which the Fetch standard lists as a
+ * blocked port (X11): Node's global `fetch` refuses it with "bad port". Everything that calls a head uses this
+ * client instead.
+ */
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { AlloraError } from "./errors.js";
+
+/** Options of {@link httpCall}. */
+export interface HttpCallOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+  /** Milliseconds before the call is abandoned (default 30 000). */
+  timeoutMs?: number;
+}
+
+/** The answer of {@link httpCall}. */
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+/**
+ * Sends one HTTP request and reads the whole answer. Network failures and timeouts throw `HTTP_UNREACHABLE` /
+ * `HTTP_TIMEOUT` naming the URL; any HTTP status is returned, not thrown.
+ *
+ * @example
+ * ```ts
+ * const { status, text } = await httpCall("http://localhost:6000/api/v1/health")
+ * ```
+ */
+export function httpCall(url: string, options: HttpCallOptions = {}): Promise<HttpAnswer> {
+  const target = new URL(url);
+  const send = target.protocol === "https:" ? httpsRequest : httpRequest;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      target,
+      {
+        method: options.method ?? (options.body === undefined ? "GET" : "POST"),
+        headers: {
+          ...(options.body === undefined ? {} : { "content-length": String(Buffer.byteLength(options.body)) }),
+          ...options.headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") });
+        });
+        res.on("error", (err) => {
+          clearTimeout(timer);
+          reject(new AlloraError("HTTP_UNREACHABLE", `${url}: ${err.message}`, { cause: err }));
+        });
+      },
+    );
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(new AlloraError("HTTP_TIMEOUT", `${url} did not answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    req.on("error", (err) => {
+      clearTimeout(timer);
+      reject(new AlloraError("HTTP_UNREACHABLE", `cannot reach ${url}: ${err.message}`, { cause: err }));
+    });
+    if (options.body !== undefined) req.write(options.body);
+    req.end();
+  });
+}
