@@ -26,7 +26,8 @@ export interface PackageRecord {
   bytes: number;
 }
 
-const distDir = fileURLToPath(new URL("../", import.meta.url));
+// One level below the package root from src/ (tests) and dist/ (built code) alike.
+const distDir = fileURLToPath(new URL("../dist/", import.meta.url));
 
 /** The records the build wrote. */
 export function readPackageRecords(): PackageRecord[] {

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { buildPackages } from "../definitions.js";
 import type { PackageRecord } from "../packages.js";
 
-const distDir = fileURLToPath(new URL("../../", import.meta.url));
+const distDir = fileURLToPath(new URL("../../dist/", import.meta.url));
 mkdirSync(`${distDir}packages`, { recursive: true });
 const records: PackageRecord[] = [];
 for (const [key, pkg] of Object.entries(buildPackages())) {
