@@ -2,7 +2,7 @@
  * The worker node: the composition root that builds and wires every module (keys, host, function store, executor,
  * head sessions, roll-call handling, chain side, HTTP face) and owns their start and stop.
  */
-import { mkdir } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { defaultFunctionAliases } from "@allora/node-function";
 import {
@@ -91,6 +91,8 @@ export async function startWorkerNode(
     { peerId: identity.peerId, keyDir },
     identity.created ? "created a new libp2p identity" : "loaded libp2p identity",
   );
+  // Scratch folders left by a crash are removed; every run gets a fresh one.
+  await rm(join(dataDir, "runs"), { recursive: true, force: true });
   await mkdir(join(dataDir, "runs"), { recursive: true });
 
   const mnemonic = config.chainMnemonicFile
@@ -198,7 +200,9 @@ export async function startWorkerNode(
     const base = { type: "MsgExecuteResponse" as const, request_id: message.request_id };
     let fn: Awaited<ReturnType<typeof store.ensure>>;
     try {
-      fn = await store.ensure(message.function_id, peerSource(peerIdFromString(channel.remotePeer)));
+      fn =
+        store.get(message.function_id) ??
+        (await store.ensure(message.function_id, peerSource(peerIdFromString(channel.remotePeer))));
     } catch (err) {
       executions.inc({ outcome: "install_failed" });
       return respond(channel, {

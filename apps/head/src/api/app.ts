@@ -36,6 +36,8 @@ const STATUS_OF: Record<string, number> = {
 export function buildHeadApi(deps: HeadApiDeps): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: deps.maxBodyBytes, ajv: STRICT_AJV, return503OnClosing: true });
   installErrorHandling(app, deps.logger, (code) => STATUS_OF[code] ?? 400);
+  // The API speaks JSON only: a text/plain body is a client mistake worth a 415, not a confusing schema error.
+  app.removeContentTypeParser("text/plain");
 
   app.get(HeadRoutes.health.url, { schema: { response: { 200: HeadRoutes.health.response } } }, async () => ({
     type: "health",

@@ -131,8 +131,39 @@ export function createExecuteService(options: ExecuteServiceOptions) {
       );
     }
 
+    // The execute each chosen worker gets.
+    const requestedMs =
+      config.execution_timeout !== undefined ? Math.round(config.execution_timeout * 1000) : undefined;
+    const message: MsgExecute = {
+      type: "MsgExecute",
+      request_id: requestId,
+      function_id: cid,
+      method: request.method,
+      topic,
+      parameters: (request.parameters ?? []).map((p) => p.value).filter((v) => v !== ""),
+      env_vars: [...envVars, { name: "TOPIC_ID", value: topicId.toString() }],
+      ...(typeof config.stdin === "string" ? { stdin: config.stdin } : {}),
+      ...(requestedMs !== undefined ? { timeout_ms: requestedMs } : {}),
+      ...(chainRound ? { chain_round: chainRound } : {}),
+      timestamp: new Date().toISOString(),
+    };
+    type Answer = { peer: string; response?: MsgExecuteResponse; error?: PeerFailure };
+    const runOn = async (peer: string): Promise<Answer> => {
+      const workerMs = sessions.get(peer)?.hello?.function_timeout_ms ?? DEFAULT_FUNCTION_TIMEOUT_MS;
+      const limit = Math.min(workerMs, requestedMs ?? workerMs) + options.executionGraceMs;
+      try {
+        return { peer, response: await sessions.execute(peer, message, limit) };
+      } catch (err) {
+        const e = err instanceof AlloraError ? err : new AlloraError("WORKER_NO_ANSWER", String(err));
+        return { peer, error: { code: e.code, message: e.message } };
+      }
+    };
+
+    // Roll call. With number_of_nodes -1 every worker that accepts is chosen, so each gets the execute the moment
+    // it accepts and the roll call overlaps the runs; with N the first N acceptors are chosen once N have accepted.
     const accepted: string[] = [];
     const declined = new Map<string, PeerFailure>();
+    const running = new Map<string, Promise<Answer>>();
     let finishRollCall: (end: "complete" | "timeout") => void = () => {};
     const rollCallDone = new Promise<"complete" | "timeout">((resolve) => {
       finishRollCall = resolve;
@@ -145,8 +176,10 @@ export function createExecuteService(options: ExecuteServiceOptions) {
     };
     const stopListening = sessions.listenRollCall(requestId, (peer, response) => {
       if (accepted.includes(peer) || declined.has(peer) || response.function_id !== cid) return;
-      if (response.code === "202") accepted.push(peer);
-      else {
+      if (response.code === "202") {
+        accepted.push(peer);
+        if (wanted < 0) running.set(peer, runOn(peer));
+      } else {
         declined.set(peer, {
           code: response.error_code ?? `ROLL_CALL_${response.code}`,
           message: response.message ?? `declined with ${response.code}`,
@@ -202,35 +235,7 @@ export function createExecuteService(options: ExecuteServiceOptions) {
         cluster: {},
       };
     }
-
-    // Dispatch to the chosen workers and collect what each answers, or why it did not.
-    const requestedMs =
-      config.execution_timeout !== undefined ? Math.round(config.execution_timeout * 1000) : undefined;
-    const message: MsgExecute = {
-      type: "MsgExecute",
-      request_id: requestId,
-      function_id: cid,
-      method: request.method,
-      topic,
-      parameters: (request.parameters ?? []).map((p) => p.value).filter((v) => v !== ""),
-      env_vars: [...envVars, { name: "TOPIC_ID", value: topicId.toString() }],
-      ...(typeof config.stdin === "string" ? { stdin: config.stdin } : {}),
-      ...(requestedMs !== undefined ? { timeout_ms: requestedMs } : {}),
-      ...(chainRound ? { chain_round: chainRound } : {}),
-      timestamp: new Date().toISOString(),
-    };
-    const answers = await Promise.all(
-      chosen.map(async (peer) => {
-        const workerMs = sessions.get(peer)?.hello?.function_timeout_ms ?? DEFAULT_FUNCTION_TIMEOUT_MS;
-        const limit = Math.min(workerMs, requestedMs ?? workerMs) + options.executionGraceMs;
-        try {
-          return { peer, response: await sessions.execute(peer, message, limit) };
-        } catch (err) {
-          const e = err instanceof AlloraError ? err : new AlloraError("WORKER_NO_ANSWER", String(err));
-          return { peer, error: { code: e.code, message: e.message } as PeerFailure };
-        }
-      }),
-    );
+    const answers = await Promise.all(chosen.map((peer) => running.get(peer) ?? runOn(peer)));
 
     const outputs: Array<{ peer: string; output: NonNullable<MsgExecuteResponse["result"]> }> = [];
     const usage: Record<string, Usage> = {};
@@ -238,7 +243,7 @@ export function createExecuteService(options: ExecuteServiceOptions) {
     const unanswered: string[] = [];
     const bundles: RoundBundles["bundles"] = [];
     for (const answer of answers) {
-      if ("error" in answer && answer.error) {
+      if (answer.error) {
         unanswered.push(answer.peer);
         failures[answer.peer] = answer.error;
         continue;

@@ -82,13 +82,36 @@ class CappedBuffer {
 /** Creates an executor. */
 export function createExecutor(options: ExecutorOptions): Executor {
   const running = new Set<number>();
+  // Scratch folders are made ahead and removed after the answer is sent, so neither is on a request's path.
+  const ready: string[] = [];
+  let counter = 0;
+  const prepare = async (): Promise<string> => {
+    const dir = join(options.scratchRoot, `run-${process.pid}-${Date.now().toString(36)}-${counter++}`);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    return dir;
+  };
+  const refill = () => {
+    if (ready.length >= 4) return;
+    void prepare()
+      .then((dir) => ready.push(dir))
+      .catch((err: Error) =>
+        options.logger.warn({ code: "SCRATCH_CREATE_FAILED" }, `cannot create a scratch folder: ${err.message}`),
+      );
+  };
+  const dispose = (dir: string) => {
+    void rm(dir, { recursive: true, force: true })
+      .then(refill)
+      .catch((err: Error) =>
+        options.logger.warn({ code: "SCRATCH_CLEANUP_FAILED", dir }, `cannot remove scratch folder: ${err.message}`),
+      );
+  };
+  refill();
   return {
     killAll() {
       for (const pid of running) killGroup(pid);
     },
     async run(request) {
-      const scratch = join(options.scratchRoot, request.requestId.replace(/[^A-Za-z0-9_-]/g, "_"));
-      await mkdir(scratch, { recursive: true, mode: 0o700 });
+      const scratch = ready.shift() ?? (await prepare());
       const env = { HOME: scratch, TMPDIR: scratch, ...request.env };
       const started = process.hrtime.bigint();
       try {
@@ -174,12 +197,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
           });
         });
       } finally {
-        await rm(scratch, { recursive: true, force: true }).catch((err: Error) =>
-          options.logger.warn(
-            { code: "SCRATCH_CLEANUP_FAILED", scratch },
-            `cannot remove scratch folder: ${err.message}`,
-          ),
-        );
+        dispose(scratch);
       }
     },
   };
