@@ -38,7 +38,7 @@ export interface InProcessNetwork {
   stop(): Promise<void>;
 }
 
-export const MARKET_SEED = "integration-seed";
+const MARKET_SEED = "integration-seed";
 
 /** Starts a head, inference servers and the given workers, and waits until the head sees them all. */
 export async function startInProcessNetwork(options: {

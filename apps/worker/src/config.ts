@@ -7,7 +7,7 @@ import { defineConfig } from "@allora/service";
 const URL_CHECK = (v: string) => (/^https?:\/\/[^\s]+$/.test(v) ? undefined : `"${v}" is not an http(s) URL`);
 
 /** Accepts a topic id (`1`) or its gossip name (`allora-topic-1-worker`). */
-export function checkTopic(value: string): string | undefined {
+function checkTopic(value: string): string | undefined {
   return /^([1-9]\d{0,18}|allora-topic-[1-9]\d{0,18}-worker)$/.test(value)
     ? undefined
     : `topic "${value}" is not a topic id (e.g. 1) or a worker topic name (allora-topic-1-worker)`;
