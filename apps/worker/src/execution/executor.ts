@@ -48,6 +48,8 @@ export interface Executor {
 }
 
 const SIGKILL_EXIT = 137;
+/** Scratch folders kept ready ahead of runs. */
+const POOL_SIZE = 2;
 
 function killGroup(pid: number | undefined): void {
   if (pid === undefined) return;
@@ -90,10 +92,13 @@ export function createExecutor(options: ExecutorOptions): Executor {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     return dir;
   };
+  let creating = 0;
   const refill = () => {
-    if (ready.length >= 4) return;
+    if (ready.length + creating >= POOL_SIZE) return;
+    creating++;
     void prepare()
       .then((dir) => ready.push(dir))
+      .finally(() => creating--)
       .catch((err: Error) =>
         options.logger.warn({ code: "SCRATCH_CREATE_FAILED" }, `cannot create a scratch folder: ${err.message}`),
       );
