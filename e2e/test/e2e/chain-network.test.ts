@@ -107,7 +107,10 @@ describe("a network with its chain", () => {
       90_000,
       500,
     );
-    expect(Date.parse(scored.truth_at) - Date.parse(scored.opened_at)).toBe(LAG * 1000);
+    // Truth is the price at the first whole second at least `lag` after the round opened.
+    const lagMs = Date.parse(scored.truth_at) - Date.parse(scored.opened_at);
+    expect(lagMs).toBeGreaterThanOrEqual(LAG * 1000);
+    expect(lagMs).toBeLessThan(LAG * 1000 + 1000);
     expect(scored.truth).toMatch(/^\d+(\.\d+)?$/);
     for (const w of scored.workers) expect(w.score).not.toBeNull();
     for (const addr of address.values()) {

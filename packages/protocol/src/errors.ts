@@ -62,6 +62,7 @@ export const RestErrorCodes = {
   INTERNAL: "An unexpected failure inside the node; the log has the details.",
   HTTP_UNREACHABLE: "An HTTP endpoint could not be reached (connection refused, DNS, reset).",
   HTTP_TIMEOUT: "An HTTP endpoint did not answer in time.",
+  HTTP_ABORTED: "An HTTP call was abandoned, usually because the caller is shutting down.",
 } as const;
 
 /** Every error code of the network, with a one-line meaning. */

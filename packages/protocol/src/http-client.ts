@@ -14,6 +14,8 @@ export interface HttpCallOptions {
   body?: string | Uint8Array;
   /** Milliseconds before the call is abandoned (default 30 000). */
   timeoutMs?: number;
+  /** Abandons the call when aborted (e.g. on shutdown). */
+  signal?: AbortSignal;
 }
 
 /** The answer of {@link httpCall}. */
@@ -67,6 +69,15 @@ export function httpCall(url: string, options: HttpCallOptions = {}): Promise<Ht
       clearTimeout(timer);
       reject(new AlloraError("HTTP_UNREACHABLE", `cannot reach ${url}: ${err.message}`, { cause: err }));
     });
+    options.signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        req.destroy();
+        reject(new AlloraError("HTTP_ABORTED", `${url}: ${String(options.signal?.reason ?? "aborted")}`));
+      },
+      { once: true },
+    );
     if (options.body !== undefined) req.write(options.body);
     req.end();
   });

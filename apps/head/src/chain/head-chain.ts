@@ -16,6 +16,8 @@ import {
   verifyWorkerBundle,
   WorkerDataBundle,
 } from "@allora/protocol";
+import { sha256 } from "@cosmjs/crypto";
+import { toHex } from "@cosmjs/encoding";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { calculateFee, GasPrice, SigningStargateClient } from "@cosmjs/stargate";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
@@ -172,7 +174,19 @@ export async function createHeadChain(options: HeadChainOptions): Promise<HeadCh
         if (!acc) throw new Error(`account ${address} does not exist on chain yet (fund it)`);
         sequence = { accountNumber: BigInt(acc.accountNumber), sequence: Number(acc.sequence) };
       }
-      const gas = await c.simulate(address, messages, "round submission");
+      let gas: number;
+      try {
+        gas = await c.simulate(address, messages, "round submission");
+      } catch (err) {
+        // The chain runs the messages in Simulate: a refused bundle names its worker; drop it and try again.
+        const worker = /allo1[0-9a-z]{38}/.exec(errorMessage(err))?.[0];
+        if (worker && worker !== address && bundles.some((b) => b.worker === worker)) {
+          logger.warn({ code: "BUNDLE_REFUSED", worker }, `chain refused a bundle, dropping it: ${errorMessage(err)}`);
+          bundles = bundles.filter((b) => b.worker !== worker);
+          continue;
+        }
+        throw err;
+      }
       const fee = calculateFee(Math.ceil(gas * 1.3), gasPrice);
       const signer = sequence;
       const raw = await c.sign(address, messages, fee, "round submission", { ...signer, chainId: options.chainId });
@@ -185,6 +199,11 @@ export async function createHeadChain(options: HeadChainOptions): Promise<HeadCh
         } catch (err) {
           const code = (err as { code?: number }).code;
           const log = (err as { log?: string }).log ?? errorMessage(err);
+          if (code === 19) {
+            // Already in the mempool: an earlier send of these very bytes got through.
+            hash = toHex(sha256(bytes)).toUpperCase();
+            break;
+          }
           if (code === 32) {
             sequence = undefined; // someone else used our sequence: refresh and re-sign
             break;

@@ -75,6 +75,9 @@ export async function verifyWorkerBundle(bundle: WorkerDataBundle, prefix: strin
   if (!inner || (!inner.inference && !inner.forecast)) {
     throw new AlloraError("BUNDLE_EMPTY", "bundle carries neither an inference nor a forecast");
   }
+  if (!bundle.nonce || bundle.nonce.blockHeight <= 0n) {
+    throw new AlloraError("BUNDLE_FIELD_MISMATCH", "bundle has no nonce (the block height of the round it answers)");
+  }
   let pubkey: Uint8Array;
   try {
     pubkey = fromHex(bundle.pubkey);
@@ -104,7 +107,7 @@ export async function verifyWorkerBundle(bundle: WorkerDataBundle, prefix: strin
     if (inner.inference.topicId !== bundle.topicId) {
       throw new AlloraError("BUNDLE_FIELD_MISMATCH", "inference topic differs from the bundle's topic");
     }
-    if (bundle.nonce && inner.inference.blockHeight !== bundle.nonce.blockHeight) {
+    if (inner.inference.blockHeight !== bundle.nonce.blockHeight) {
       throw new AlloraError("BUNDLE_FIELD_MISMATCH", "inference block height differs from the bundle's nonce");
     }
     assertPlainDecimal(inner.inference.value, "inference value");

@@ -35,6 +35,12 @@ describe("account derivation", () => {
     expect(toHex(account.pubkey)).toBe(toHex(expected!.pubkey));
   });
 
+  it("gives addresses cosmjs decodes back (guards the bech32 dependency cosmjs relies on)", async () => {
+    const { fromBech32 } = await import("@cosmjs/encoding");
+    const account = await deriveChainAccount(MNEMONIC);
+    expect(fromBech32(account.address).prefix).toBe("allo");
+  });
+
   it("rejects a phrase that is not BIP39", async () => {
     await expectCode(deriveChainAccount("not a mnemonic at all"), "MNEMONIC_INVALID");
   });
@@ -138,6 +144,8 @@ describe("worker bundles", () => {
     await expectCode(verifyWorkerBundle({ ...bundle, inferenceForecastsBundle: {} as never }), "BUNDLE_EMPTY");
     await expectCode(verifyWorkerBundle({ ...bundle, topicId: 2n }), "BUNDLE_FIELD_MISMATCH");
     await expectCode(verifyWorkerBundle({ ...bundle, nonce: { blockHeight: 121n } }), "BUNDLE_FIELD_MISMATCH");
+    await expectCode(verifyWorkerBundle({ ...bundle, nonce: undefined }), "BUNDLE_FIELD_MISMATCH");
+    await expectCode(verifyWorkerBundle({ ...bundle, nonce: { blockHeight: 0n } }), "BUNDLE_FIELD_MISMATCH");
     await expectCode(signWorkerBundle(account, { topicId: 1n, blockHeight: 1n, value: "2.9e3" }), "DECIMAL_INVALID");
   });
 });
