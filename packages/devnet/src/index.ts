@@ -1,4 +1,6 @@
 export * from "./apps.js";
+export * from "./compose.js";
+export * from "./container-runner.js";
 export * from "./description.js";
 export * from "./ports.js";
 export * from "./process-runner.js";

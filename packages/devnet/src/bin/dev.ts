@@ -80,7 +80,7 @@ async function main(): Promise<number> {
     process.stderr.write(
       [
         "pnpm dev: these ports are already in use, so the network cannot start:",
-        ...taken.map((t) => `  ${t.port} (${t.node} ${t.role}) is taken by ${t.owner ?? "another process"}`),
+        ...groupByOwner(taken),
         "",
         "Is another `pnpm dev` running? Stop it with Ctrl-C, or stop the process above.",
         "",
@@ -142,6 +142,22 @@ async function main(): Promise<number> {
   });
 }
 
+const APP_FILTERS = ["head", "worker", "chain", "inference-server"].map((app) => `--filter=@allora/${app}`);
+
+/** One line per process holding ports: "6000, 9010 (head) held by pid 42: node …/head.js …". */
+function groupByOwner(taken: Awaited<ReturnType<typeof findTakenPorts>>): string[] {
+  const groups = new Map<string, typeof taken>();
+  for (const t of taken) {
+    const owner = t.owner ?? "another process";
+    groups.set(owner, [...(groups.get(owner) ?? []), t]);
+  }
+  return [...groups].map(([owner, ports]) => {
+    const nodes = [...new Set(ports.map((p) => p.node))].join(", ");
+    const cmd = owner.length > 100 ? `${owner.slice(0, 100)}…` : owner;
+    return `  ${ports.map((p) => p.port).join(", ")} (${nodes}) held by ${cmd}`;
+  });
+}
+
 /** Rebuilds on source changes and restarts the nodes whose code changed. */
 function watchSources(net: ProcessNetwork, say: (text: string) => void): () => void {
   const repo = process.cwd();
@@ -165,10 +181,11 @@ function watchSources(net: ProcessNetwork, say: (text: string) => void): () => v
     pending.clear();
     say(`Source changed (${kinds.join(", ")}): rebuilding…`);
     const code = await new Promise<number>((r) =>
-      spawn("pnpm", ["turbo", "run", "build", "--output-logs=errors-only"], { cwd: repo, stdio: "inherit" }).on(
-        "exit",
-        (c) => r(c ?? 1),
-      ),
+      // Only what nodes run: the four apps and (through turbo's ^build) the packages they import.
+      spawn("pnpm", ["turbo", "run", "build", "--output-logs=errors-only", ...APP_FILTERS], {
+        cwd: repo,
+        stdio: "inherit",
+      }).on("exit", (c) => r(c ?? 1)),
     );
     if (code !== 0) {
       say("Build failed; nodes keep running the previous code. Fix the error and save again.");
