@@ -57,6 +57,7 @@ export const headConfig = defineConfig({
   },
   "function-aliases": {
     type: "list",
+    check: (v) => (/^[^=\s]+=[^=\s]+$/.test(v) ? undefined : `alias "${v}" is not of the form <alias>=<cid>`),
     description: "alias=cid pairs; default maps the guide's function CID to this network's runner package",
   },
   "chain-rpc": {

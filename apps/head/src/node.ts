@@ -52,10 +52,10 @@ export async function startHeadNode(config: HeadConfig, deps: { logger: Logger; 
   const mnemonic = config.chainMnemonicFile
     ? await readSecretFile(config.chainMnemonicFile, "chain mnemonic")
     : undefined;
-  if (config.chainRpc && !mnemonic) {
+  if (config.chainRpc && (!mnemonic || !config.chainRest)) {
     throw new AlloraError(
       "CONFIG_INVALID",
-      "--chain-rpc is set but --chain-mnemonic-file is not: the head needs its key to submit rounds",
+      `--chain-rpc is set but ${mnemonic ? "--chain-rest" : "--chain-mnemonic-file"} is not: the head needs its key to submit rounds, and the chain's REST face to check registrations`,
     );
   }
   const aliases = config.functionAliases

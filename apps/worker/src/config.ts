@@ -1,7 +1,9 @@
 /**
  * Every option of the worker. Flags and env vars share names (`--boot-nodes` = `BOOT_NODES`).
  */
+
 import { checkBootNode } from "@allora/p2p";
+import { isReservedEnvName } from "@allora/protocol";
 import { defineConfig } from "@allora/service";
 
 const URL_CHECK = (v: string) => (/^https?:\/\/[^\s]+$/.test(v) ? undefined : `"${v}" is not an http(s) URL`);
@@ -67,7 +69,14 @@ export const workerConfig = defineConfig({
     type: "list",
     default: [],
     description: "KEY=VALUE pairs given to every function run (e.g. INFERENCE_API_ADDRESS=http://inference:8000)",
-    check: (v) => (/^[A-Za-z_][A-Za-z0-9_]*=/.test(v) ? undefined : `function env "${v}" is not KEY=VALUE`),
+    check: (v) => {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(v);
+      if (!m) return `function env "${v}" is not KEY=VALUE`;
+      if (isReservedEnvName(m[1] as string)) {
+        return `function env ${m[1]} is reserved (the worker sets it); to use a virtualenv, point --python at its interpreter`;
+      }
+      return undefined;
+    },
   },
   "function-timeout": {
     type: "number",
@@ -90,10 +99,12 @@ export const workerConfig = defineConfig({
     max: 10_000,
     description: "runs waiting for a slot before roll calls are declined as busy",
   },
-  "max-stdout-bytes": { type: "integer", default: 262_144, min: 1024, max: 900_000, description: "stdout cap per run" },
-  "max-stderr-bytes": { type: "integer", default: 65_536, min: 1024, max: 900_000, description: "stderr cap per run" },
+  // Both caps together stay under the 1 MiB message limit even after JSON escaping of ordinary text.
+  "max-stdout-bytes": { type: "integer", default: 262_144, min: 1024, max: 393_216, description: "stdout cap per run" },
+  "max-stderr-bytes": { type: "integer", default: 65_536, min: 1024, max: 131_072, description: "stderr cap per run" },
   "function-aliases": {
     type: "list",
+    check: (v) => (/^[^=\s]+=[^=\s]+$/.test(v) ? undefined : `alias "${v}" is not of the form <alias>=<cid>`),
     description: "alias=cid pairs; default maps the guide's function CID to this network's runner package",
   },
   "function-gateways": {

@@ -2,7 +2,7 @@
  * The worker node: the composition root that builds and wires every module (keys, host, function store, executor,
  * head sessions, roll-call handling, chain side, HTTP face) and owns their start and stop.
  */
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { defaultFunctionAliases } from "@allora/node-function";
 import {
@@ -36,7 +36,7 @@ import type { workerConfig } from "./config.js";
 import { createExecutor } from "./execution/executor.js";
 import { parseFunctionEnv, planRun } from "./execution/function-runner.js";
 import { Semaphore } from "./execution/semaphore.js";
-import { createFunctionStore, type PackageSource } from "./functions/function-store.js";
+import { createFunctionStore, type PackageSource, urlSource } from "./functions/function-store.js";
 import { buildWorkerHttpApp } from "./http/app.js";
 import { createHeadLinks } from "./network/head-links.js";
 
@@ -98,10 +98,22 @@ export async function startWorkerNode(
   const mnemonic = config.chainMnemonicFile
     ? await readSecretFile(config.chainMnemonicFile, "chain mnemonic")
     : undefined;
-  if (config.chainRpc && !mnemonic) {
+  if (config.chainRpc && (!mnemonic || !config.chainRest)) {
     throw new AlloraError(
       "CONFIG_INVALID",
-      "--chain-rpc is set but --chain-mnemonic-file is not: the worker needs its key to register and sign",
+      `--chain-rpc is set but ${mnemonic ? "--chain-rest" : "--chain-mnemonic-file"} is not: the worker needs its key to register and sign, and the chain's REST face to check its registration`,
+    );
+  }
+  const mainPy = resolve(config.mainPy);
+  if (
+    !(await stat(mainPy).then(
+      (st) => st.isFile(),
+      () => false,
+    ))
+  ) {
+    throw new AlloraError(
+      "MAIN_PY_MISSING",
+      `--main-py ${mainPy} is not a file: the node function runs it for every request; point --main-py at your main.py`,
     );
   }
 
@@ -172,7 +184,7 @@ export async function startWorkerNode(
   });
   const semaphore = new Semaphore(config.maxConcurrency);
   const settings = {
-    mainPy: resolve(config.mainPy),
+    mainPy,
     python: config.python,
     functionEnv: parseFunctionEnv(config.functionEnv),
     defaultTimeoutMs: functionTimeoutMs,
@@ -187,7 +199,23 @@ export async function startWorkerNode(
   const execLog = log("execute");
   const respond = (channel: MessageChannel, response: MsgExecuteResponse) => {
     try {
-      channel.send(response);
+      try {
+        channel.send(response);
+      } catch (err) {
+        if ((err as AlloraError).code !== "P2P_MESSAGE_TOO_LARGE" || !response.result) throw err;
+        // Escaping can make a capped output too large for one message: send the start of it and say so.
+        channel.send({
+          ...response,
+          code: "200",
+          result: {
+            ...response.result,
+            stdout: response.result.stdout.slice(0, 65_536),
+            stderr: response.result.stderr.slice(0, 16_384),
+          },
+          error_code: "FUNCTION_OUTPUT_TOO_LARGE",
+          message: "the function's output does not fit in one message once encoded; it was truncated",
+        });
+      }
     } catch (err) {
       execLog.warn(
         { code: "RESULT_UNDELIVERED", request: response.request_id, head: channel.remotePeer },
@@ -300,6 +328,7 @@ export async function startWorkerNode(
     }),
     handlers: {
       onExecute: (message, channel) => {
+        release(message.request_id);
         void execute(message, channel).catch((err) =>
           execLog.error({ code: "INTERNAL", err, request: message.request_id }, "execute failed"),
         );
@@ -318,6 +347,14 @@ export async function startWorkerNode(
   });
 
   const rollLog = log("roll-call");
+  // An accepted roll call holds a place until its execute arrives (or the head chooses others and it expires),
+  // so a burst of roll calls cannot overcommit the worker.
+  const reserved = new Map<string, ReturnType<typeof setTimeout>>();
+  const release = (requestId: string) => {
+    const timer = reserved.get(requestId);
+    if (timer) clearTimeout(timer);
+    reserved.delete(requestId);
+  };
   const answerRollCall = async (message: MsgRollCall, origin: PeerId) => {
     const reply = async (code: string, extra: { message?: string; error_code?: string } = {}) => {
       rollCalls.inc({ code });
@@ -330,12 +367,13 @@ export async function startWorkerNode(
         ...extra,
       });
     };
-    if (semaphore.load >= config.maxConcurrency + config.maxQueued) {
+    if (semaphore.load + reserved.size >= config.maxConcurrency + config.maxQueued) {
       return reply("503", {
         error_code: "WORKER_BUSY",
-        message: `${semaphore.inUse} runs in progress and ${semaphore.load - semaphore.inUse} queued; the limits are ${config.maxConcurrency} and ${config.maxQueued}`,
+        message: `${semaphore.inUse} runs in progress and ${semaphore.load - semaphore.inUse + reserved.size} waiting; the limits are ${config.maxConcurrency} and ${config.maxQueued}`,
       });
     }
+    reserved.set(message.request_id, setTimeout(() => reserved.delete(message.request_id), 30_000).unref());
     try {
       await store.ensure(message.function_id, peerSource(origin));
     } catch (err) {
@@ -343,6 +381,7 @@ export async function startWorkerNode(
         { code: (err as AlloraError).code, request: message.request_id },
         `cannot accept roll call: ${errorMessage(err)}`,
       );
+      release(message.request_id);
       return reply("500", {
         error_code: (err as AlloraError).code ?? "FUNCTION_INSTALL_FAILED",
         message: errorMessage(err),
@@ -379,8 +418,20 @@ export async function startWorkerNode(
         ),
       );
     } else {
+      const from = peerSource(msg.from);
       void store
-        .ensure(decoded.cid, peerSource(msg.from))
+        .ensure(
+          decoded.cid,
+          decoded.uri
+            ? {
+                describe: `uri ${decoded.uri} or head`,
+                fetch: (cid) =>
+                  urlSource(decoded.uri as string)
+                    .fetch(cid)
+                    .catch(() => from.fetch(cid)),
+              }
+            : from,
+        )
         .then(() => links.open(msg.from))
         .then((ch) =>
           ch.send({ type: "MsgInstallFunctionResponse", code: "202", cid: decoded.cid, message: "installed" }),

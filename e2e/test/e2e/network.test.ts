@@ -3,6 +3,7 @@
  * HTTP and libp2p only: the guide's curl, a worker killed with SIGKILL mid-request, the head killed and restarted,
  * and a list of malformed requests.
  */
+import { execFileSync } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { sampleMainPyPath } from "@allora/node-function";
@@ -69,6 +70,12 @@ describe("pnpm dev's network, from the outside", () => {
         .sort(),
     );
     expect(body.message).toContain(peers.get("worker-2"));
+    // Their functions die with them: no main.py is left running.
+    await waitFor(
+      "the killed workers' functions to be gone",
+      () => !execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).includes(join(net.root, "main.py")),
+      5000,
+    );
     for (const w of ["worker-1", "worker-2", "worker-3"]) await net.start(w);
     await net.waitReady();
     expect((await post(net.headUrl, EXECUTE, GUIDE_BODY)).body.code).toBe("200");

@@ -23,6 +23,19 @@ def fail(message, code=2):
     sys.exit(code)
 
 
+def die_with_parent(expected_parent):
+    """Ask Linux to SIGKILL this process when its parent dies, so a worker that is killed leaves no function behind."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return  # not Linux: the worker's process-group kill on timeout still applies
+    if os.getppid() != expected_parent:
+        os._exit(1)  # the parent died before the request took effect
+
+
 def fd_is_open(fd):
     try:
         os.fstat(fd)
@@ -32,6 +45,7 @@ def fd_is_open(fd):
 
 
 def main():
+    die_with_parent(os.getppid())
     main_py = os.environ.get("ALLORA_MAIN_PY", "")
     python = os.environ.get("ALLORA_PYTHON") or sys.executable or "python3"
     if not main_py:
@@ -54,9 +68,11 @@ def main():
     usage_fd = 3 if fd_is_open(3) else None
 
     sys.stdout.flush()
+    runner = os.getpid()
     pid = os.fork()
     if pid == 0:
         try:
+            die_with_parent(runner)
             if usage_fd is not None:
                 os.close(usage_fd)
             os.chdir(os.path.dirname(os.path.abspath(main_py)))

@@ -58,6 +58,7 @@ export const RestErrorCodes = {
   TOPIC_REPUTER_UNSUPPORTED: "Reputer topics (`N/reputer`) are not supported by this network.",
   ENV_VAR_RESERVED: "An env var name is reserved for the runtime and cannot be set by a request.",
   FUNCTION_UNKNOWN: "A function id is neither a known alias nor a CID this network can resolve.",
+  FUNCTION_METHOD_UNKNOWN: "The request names a method the function package does not declare in its manifest.",
   INSTALL_CID_REQUIRED: "An install by `uri` needs a `cid` too, so workers can verify what they download.",
   INTERNAL: "An unexpected failure inside the node; the log has the details.",
   HTTP_UNREACHABLE: "An HTTP endpoint could not be reached (connection refused, DNS, reset).",

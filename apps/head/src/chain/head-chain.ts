@@ -153,6 +153,7 @@ export async function createHeadChain(options: HeadChainOptions): Promise<HeadCh
     let bundles = await admissible(round);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       if (bundles.length === 0) {
+        record.bundles = 0;
         record.status = "skipped";
         record.error = "no admissible bundle (see the log for each one dropped)";
         return;

@@ -74,8 +74,25 @@ export function createExecuteService(options: ExecuteServiceOptions) {
     return { topic_id: topicId.toString(), block_height: height };
   };
 
+  /** Runs a request; every outcome, including early 408s and 500s, is logged and counted. */
   return async function execute(request: ExecuteRequest): Promise<ExecuteResponse> {
     const started = performance.now();
+    const response = await run(request, started);
+    const ms = Math.round(performance.now() - started);
+    const fields = {
+      request: response.request_id,
+      topic: request.topic,
+      code: response.code,
+      results: response.results?.length ?? 0,
+      ms,
+    };
+    if (response.code === "200") logger.info(fields, "execute 200");
+    else logger.warn(fields, `execute ${response.code}: ${response.message ?? ""}`);
+    options.onOutcome?.(response.code, ms);
+    return response;
+  };
+
+  async function run(request: ExecuteRequest, started: number): Promise<ExecuteResponse> {
     const elapsed = () => Math.round(performance.now() - started);
     if (request.topic === undefined || request.topic === "") {
       throw new AlloraError(
@@ -94,6 +111,13 @@ export function createExecuteService(options: ExecuteServiceOptions) {
       );
     }
     const cid = catalog.resolve(request.function_id);
+    const served = catalog.get(cid);
+    if (served && !served.methods.includes(request.method)) {
+      throw new AlloraError(
+        "FUNCTION_METHOD_UNKNOWN",
+        `method "${request.method}" is not one of function ${served.name}'s methods: ${served.methods.join(", ")}`,
+      );
+    }
     const chainRound = chainRoundOf(topicId, envVars);
     const requestId = randomUUID();
     const topic = workerTopicName(topicId);
@@ -133,7 +157,7 @@ export function createExecuteService(options: ExecuteServiceOptions) {
 
     // The execute each chosen worker gets.
     const requestedMs =
-      config.execution_timeout !== undefined ? Math.round(config.execution_timeout * 1000) : undefined;
+      config.execution_timeout !== undefined ? Math.max(1, Math.round(config.execution_timeout * 1000)) : undefined;
     const message: MsgExecute = {
       type: "MsgExecute",
       request_id: requestId,
@@ -239,7 +263,7 @@ export function createExecuteService(options: ExecuteServiceOptions) {
 
     const outputs: Array<{ peer: string; output: NonNullable<MsgExecuteResponse["result"]> }> = [];
     const usage: Record<string, Usage> = {};
-    const failures: Record<string, PeerFailure> = {};
+    const failures: Record<string, PeerFailure> = Object.fromEntries(declined);
     const unanswered: string[] = [];
     const bundles: RoundBundles["bundles"] = [];
     for (const answer of answers) {
@@ -249,7 +273,8 @@ export function createExecuteService(options: ExecuteServiceOptions) {
         continue;
       }
       const response = answer.response as MsgExecuteResponse;
-      if (response.result) outputs.push({ peer: answer.peer, output: response.result });
+      // A run the worker had to kill (timeout, output cap) or could not start is a failure, not a result.
+      if (response.result && !response.error_code) outputs.push({ peer: answer.peer, output: response.result });
       if (response.usage) usage[answer.peer] = response.usage;
       if (response.error_code)
         failures[answer.peer] = { code: response.error_code, message: response.message ?? response.error_code };
@@ -267,7 +292,10 @@ export function createExecuteService(options: ExecuteServiceOptions) {
     if (unanswered.length > 0) {
       notes.push(`no answer from ${unanswered.map((p) => `${p} (${failures[p]?.code})`).join(", ")}`);
     }
-    const failed = Object.entries(failures).filter(([p]) => !unanswered.includes(p));
+    const failed = Object.entries(failures).filter(([p]) => !unanswered.includes(p) && !declined.has(p));
+    if (declined.size > 0) {
+      notes.push(`declined the roll call: ${[...declined].map(([p, f]) => `${shortPeer(p)} ${f.code}`).join(", ")}`);
+    }
     if (failed.length > 0)
       notes.push(`failed: ${failed.map(([p, f]) => `${shortPeer(p)} ${f.code}: ${f.message}`).join("; ")}`);
     const response: ExecuteResponse = {
@@ -282,23 +310,12 @@ export function createExecuteService(options: ExecuteServiceOptions) {
       ...(unanswered.length > 0 ? { unanswered_peers: unanswered } : {}),
       cluster: { main: chosen[0] as string, peers: chosen },
     };
-    log.info(
-      {
-        code,
-        chosen: chosen.length,
-        results: outputs.length,
-        rollCallMs,
-        ms: elapsed(),
-        unanswered: unanswered.length,
-      },
-      `execute ${code}`,
-    );
-    options.onOutcome?.(code, elapsed());
+    log.debug({ chosen: chosen.length, rollCallMs, unanswered: unanswered.length }, "execute collected");
     if (chainRound && bundles.length > 0) {
       options.onRound?.({ topicId, nonce: BigInt(chainRound.block_height), bundles });
     }
     return response;
-  };
+  }
 }
 
 /** The execute function. */

@@ -18,6 +18,7 @@ import {
 export interface ServedFunction {
   cid: string;
   name: string;
+  methods: readonly string[];
   bytes: Uint8Array;
 }
 
@@ -37,14 +38,14 @@ export async function loadFunctionCatalog(options: {
 }): Promise<FunctionCatalog> {
   const served = new Map<string, ServedFunction>();
   for (const pkg of loadNodeFunctionPackages())
-    served.set(pkg.cid, { cid: pkg.cid, name: pkg.manifest.name, bytes: pkg.bytes });
+    served.set(pkg.cid, { cid: pkg.cid, name: pkg.manifest.name, methods: pkg.manifest.methods, bytes: pkg.bytes });
   if (options.functionsDir) {
     for (const file of (await readdir(options.functionsDir)).filter((f) => f.endsWith(".tar")).sort()) {
       const bytes = new Uint8Array(await readFile(join(options.functionsDir, file)));
       try {
         const { manifest } = readFunctionPackage(bytes);
         const cid = computeCid(bytes);
-        served.set(cid, { cid, name: manifest.name, bytes });
+        served.set(cid, { cid, name: manifest.name, methods: manifest.methods, bytes });
       } catch (err) {
         options.logger.warn({ code: (err as AlloraError).code, file }, `skipping ${file}: ${(err as Error).message}`);
       }

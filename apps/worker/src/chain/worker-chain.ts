@@ -25,7 +25,7 @@ export interface Registration {
   state: "pending" | "registered" | "failed";
   reason?: string;
   code?: string;
-  txHash?: string;
+  tx_hash?: string;
 }
 
 /** Options of {@link createWorkerChain}. */
@@ -52,6 +52,9 @@ export interface WorkerChain {
   signBundle(round: ChainRound, value: string): Promise<string>;
   status(): { address: string; registrations: Record<string, Registration> };
 }
+
+/** The chain's code for "already registered on this topic". */
+const ALREADY_REGISTERED = 102;
 
 async function getJson(url: string): Promise<unknown> {
   const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
@@ -135,31 +138,49 @@ export async function createWorkerChain(options: WorkerChainOptions): Promise<Wo
           continue;
         }
         await fund(client, (await registrationFee()) + 1_000_000n);
-        const result = await client.signAndBroadcast(
-          account.address,
-          [
-            {
-              typeUrl: TypeUrls.MsgRegister,
-              value: MsgRegister.fromPartial({
-                sender: account.address,
-                libP2pKey: options.libp2pKey,
-                multiAddress: options.multiAddress,
-                topicId: BigInt(topic),
-                owner: account.address,
-                isReputer: false,
-              }),
-            },
-          ],
-          "auto",
-          "worker registration",
-        );
+        let result: Awaited<ReturnType<typeof client.signAndBroadcast>>;
+        try {
+          result = await client.signAndBroadcast(
+            account.address,
+            [
+              {
+                typeUrl: TypeUrls.MsgRegister,
+                value: MsgRegister.fromPartial({
+                  sender: account.address,
+                  libP2pKey: options.libp2pKey,
+                  multiAddress: options.multiAddress,
+                  topicId: BigInt(topic),
+                  owner: account.address,
+                  isReputer: false,
+                }),
+              },
+            ],
+            "auto",
+            "worker registration",
+          );
+        } catch (err) {
+          // The chain refused the registration (in simulation or CheckTx): its code says why.
+          const text = errorMessage(err);
+          const code =
+            (err as { code?: number }).code ?? Number(/Query failed with \((\d+)\)/.exec(text)?.[1] ?? Number.NaN);
+          if (code === ALREADY_REGISTERED) {
+            registrations.set(topic, { state: "registered" });
+            logger.info({ topic, address: account.address }, `already registered on topic ${topic}`);
+            continue;
+          }
+          if (Number.isNaN(code)) throw err;
+          const reason = `the chain refused MsgRegister with code ${code}: ${text}`;
+          registrations.set(topic, { state: "failed", code: "REGISTRATION_REJECTED", reason });
+          logger.error({ code: "REGISTRATION_REJECTED", topic, chainCode: code }, `registration failed: ${reason}`);
+          continue;
+        }
         if (result.code !== 0) {
           const reason = `the chain rejected MsgRegister with code ${result.code}: ${result.rawLog ?? "no log"}`;
           registrations.set(topic, {
             state: "failed",
             code: "REGISTRATION_REJECTED",
             reason,
-            txHash: result.transactionHash,
+            tx_hash: result.transactionHash,
           });
           logger.error(
             { code: "REGISTRATION_REJECTED", topic, tx: result.transactionHash },
@@ -167,7 +188,7 @@ export async function createWorkerChain(options: WorkerChainOptions): Promise<Wo
           );
           continue;
         }
-        registrations.set(topic, { state: "registered", txHash: result.transactionHash });
+        registrations.set(topic, { state: "registered", tx_hash: result.transactionHash });
         logger.info({ topic, address: account.address, tx: result.transactionHash }, `registered on topic ${topic}`);
       }
     } finally {

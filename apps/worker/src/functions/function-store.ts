@@ -50,20 +50,24 @@ export interface FunctionStore {
   list(): InstalledFunction[];
 }
 
+async function download(url: string): Promise<Uint8Array> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(15_000) });
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  const length = Number(res.headers.get("content-length") ?? 0);
+  if (length > MAX_FUNCTION_PACKAGE_BYTES) throw new Error(`package of ${length} bytes is over the limit`);
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  if (bytes.byteLength > MAX_FUNCTION_PACKAGE_BYTES) throw new Error("package is over the size limit");
+  return bytes;
+}
+
 function gatewaySource(base: string): PackageSource {
   const root = base.replace(/\/+$/, "");
-  return {
-    describe: `gateway ${root}`,
-    async fetch(cid) {
-      const res = await fetch(`${root}/${cid}`, { signal: AbortSignal.timeout(15_000) });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const length = Number(res.headers.get("content-length") ?? 0);
-      if (length > MAX_FUNCTION_PACKAGE_BYTES) throw new Error(`package of ${length} bytes is over the limit`);
-      const bytes = new Uint8Array(await res.arrayBuffer());
-      if (bytes.byteLength > MAX_FUNCTION_PACKAGE_BYTES) throw new Error("package is over the size limit");
-      return bytes;
-    },
-  };
+  return { describe: `gateway ${root}`, fetch: (cid) => download(`${root}/${cid}`) };
+}
+
+/** A package offered at one URL (an install request's `uri`); its bytes are verified against the CID like any other. */
+export function urlSource(url: string): PackageSource {
+  return { describe: `uri ${url}`, fetch: () => download(url) };
 }
 
 /** Creates the store. */
@@ -104,9 +108,10 @@ export function createFunctionStore(options: FunctionStoreOptions): FunctionStor
         );
         continue;
       }
+      const fn = await place(cid, bytes);
+      // Keep the archive only once it unpacked, so a restart re-verifies packages that actually work.
       await mkdir(archives, { recursive: true });
       await writeFile(join(archives, `${cid}.tar`), bytes);
-      const fn = await place(cid, bytes);
       options.logger.info(
         { cid, name: fn.manifest.name, source: source.describe },
         "function installed (CID verified)",

@@ -14,11 +14,15 @@ import {
   type Registry,
 } from "@cosmjs/proto-signing";
 import type { Coin } from "cosmjs-types/cosmos/base/v1beta1/coin";
+import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { AlloraError } from "../errors.js";
 import { addressFromPubkey, type ChainAccount } from "./account.js";
 import { ADDRESS_PREFIX } from "./constants.js";
+
+/** Half the secp256k1 group order: signatures with a larger S are refused. */
+const SECP256K1_HALF_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n / 2n;
 
 /** What {@link makeSignedTx} needs. */
 export interface SignedTxInput {
@@ -70,6 +74,8 @@ export interface DecodedTx {
   pubkey: Uint8Array;
   /** Sequence the signer claims. */
   sequence: bigint;
+  /** Sign mode the signer declares (simulation transactions declare none). */
+  signMode: SignMode;
   messages: Any[];
   memo: string;
   timeoutHeight: bigint;
@@ -114,6 +120,7 @@ export function decodeSignedTx(txBytes: Uint8Array, prefix: string = ADDRESS_PRE
     signer: addressFromPubkey(pubkey, prefix),
     pubkey: new Uint8Array(pubkey),
     sequence: info.sequence,
+    signMode: info.modeInfo?.single?.mode ?? SignMode.SIGN_MODE_UNSPECIFIED,
     messages: decoded.body.messages,
     memo: decoded.body.memo,
     timeoutHeight: decoded.body.timeoutHeight,
@@ -130,7 +137,9 @@ export async function verifyTxSignature(
   chainId: string,
   accountNumber: bigint | number,
 ): Promise<boolean> {
-  if (tx.signature.length !== 64) return false;
+  if (tx.signature.length !== 64 || tx.signMode !== SignMode.SIGN_MODE_DIRECT) return false;
+  // Like the chain: a high-S signature is malleable and refused.
+  if (BigInt(`0x${Buffer.from(tx.signature.subarray(32)).toString("hex")}`) > SECP256K1_HALF_N) return false;
   const signDoc = makeSignDoc(tx.bodyBytes, tx.authInfoBytes, chainId, Number(accountNumber));
   return Secp256k1.verifySignature(
     Secp256k1Signature.fromFixedLength(tx.signature),

@@ -28,7 +28,7 @@ export function parseFunctionAliases(text: string): Map<string, string> {
     .filter(Boolean)) {
     const [alias, target, ...rest] = pair.split("=").map((s) => s.trim());
     if (!alias || !target || rest.length > 0) {
-      throw new AlloraError("FUNCTION_UNKNOWN", `alias "${pair}" is not of the form <alias>=<cid>`);
+      throw new AlloraError("CONFIG_INVALID", `alias "${pair}" is not of the form <alias>=<cid>`);
     }
     out.set(alias, target);
   }

@@ -50,7 +50,17 @@ export function makeFunctionPackage(manifest: FunctionManifest, files: readonly 
   if (!files.some((f) => f.path === manifest.entry)) {
     throw new AlloraError("FUNCTION_PACKAGE_INVALID", `manifest entry ${manifest.entry} is not among the files`);
   }
-  const canonical = encoder.encode(`${JSON.stringify(manifest, null, 2)}\n`);
+  // Keys in one fixed order, so equal manifests always give equal bytes (and the same CID).
+  const ordered = {
+    name: manifest.name,
+    version: manifest.version,
+    ...(manifest.description === undefined ? {} : { description: manifest.description }),
+    kind: manifest.kind,
+    entry: manifest.entry,
+    interpreter: manifest.interpreter,
+    methods: manifest.methods,
+  };
+  const canonical = encoder.encode(`${JSON.stringify(ordered, null, 2)}\n`);
   const bytes = makeTar([...files, { path: MANIFEST_FILE, data: canonical }]);
   return { cid: computeCid(bytes), bytes, manifest };
 }

@@ -79,7 +79,7 @@ export class HeadRequestError extends Error {
 
 /** Options for {@link createHeadClient}. */
 export interface HeadClientOptions {
-  /** Milliseconds before a call is abandoned (default 60 000). */
+  /** Milliseconds before a call is abandoned (default 15 minutes: longer than any execute a request may ask for). */
   timeoutMs?: number;
 }
 
@@ -103,7 +103,7 @@ export interface HeadClient {
  * ```
  */
 export function createHeadClient(baseUrl: string, options: HeadClientOptions = {}): HeadClient {
-  const timeoutMs = options.timeoutMs ?? 60_000;
+  const timeoutMs = options.timeoutMs ?? 900_000;
   const base = baseUrl.replace(/\/+$/, "");
   const call = async (name: HeadRouteName, body?: unknown): Promise<unknown> => {
     const def = HeadRoutes[name];

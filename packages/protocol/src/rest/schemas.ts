@@ -75,7 +75,7 @@ export const ExecuteConfig = Type.Object(
     ),
     execution_timeout: Type.Optional(
       Type.Number({
-        exclusiveMinimum: 0,
+        minimum: 0.001,
         maximum: 600,
         description: "Seconds the function may run; lowers the worker's own limit, never raises it",
       }),
@@ -162,7 +162,9 @@ export const InstallRequest = Type.Object(
   {
     cid: Type.Optional(Type.String({ maxLength: 256 })),
     uri: Type.Optional(Type.String({ maxLength: 2048 })),
-    subgroup: Type.Optional(Type.String({ maxLength: 128, description: "topic id (or topic name) to announce on" })),
+    subgroup: Type.Optional(
+      Type.String({ maxLength: 128, description: "topic id to announce on (default: every topic)" }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,6 @@
 import { encodeSecp256k1Pubkey } from "@cosmjs/amino";
 import { DirectSecp256k1HdWallet, encodePubkey, makeAuthInfoBytes, makeSignDoc } from "@cosmjs/proto-signing";
+import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { describe, expect, it } from "vitest";
 import {
@@ -62,6 +63,47 @@ describe("transactions", () => {
       code: "TX_SIGNATURE_INVALID",
     });
     await expect(verifySignedTx(bytes, { chainId: LOCALNET_CHAIN_ID, accountNumber: 8 })).rejects.toMatchObject({
+      code: "TX_SIGNATURE_INVALID",
+    });
+  });
+
+  it("refuses a high-S signature (the malleable twin of a valid one)", async () => {
+    const { bytes } = await signedRegisterTx();
+    const raw = TxRaw.decode(bytes);
+    const sig = raw.signatures[0]!;
+    const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+    const s = BigInt(`0x${Buffer.from(sig.subarray(32)).toString("hex")}`);
+    const high = Buffer.from((n - s).toString(16).padStart(64, "0"), "hex");
+    const twin = TxRaw.encode({ ...raw, signatures: [Uint8Array.from([...sig.subarray(0, 32), ...high])] }).finish();
+    await expect(verifySignedTx(twin, { chainId: LOCALNET_CHAIN_ID, accountNumber: 7 })).rejects.toMatchObject({
+      code: "TX_SIGNATURE_INVALID",
+    });
+  });
+
+  it("refuses a signature that declares a sign mode other than SIGN_MODE_DIRECT", async () => {
+    const account = await deriveChainAccount(MNEMONIC);
+    const registry = createAlloraRegistry();
+    const bodyBytes = registry.encodeTxBody({ messages: [], memo: "" });
+    const authInfoBytes = makeAuthInfoBytes(
+      [{ pubkey: encodePubkey(encodeSecp256k1Pubkey(account.pubkey)), sequence: 0n }],
+      fee.amount,
+      fee.gas,
+      undefined,
+      undefined,
+      SignMode.SIGN_MODE_LEGACY_AMINO_JSON,
+    );
+    const direct = await makeSignedTx({
+      registry,
+      account,
+      messages: [],
+      chainId: LOCALNET_CHAIN_ID,
+      accountNumber: 7,
+      sequence: 0,
+      fee,
+    });
+    const signature = TxRaw.decode(direct).signatures[0]!;
+    const amino = TxRaw.encode({ bodyBytes, authInfoBytes, signatures: [signature] }).finish();
+    await expect(verifySignedTx(amino, { chainId: LOCALNET_CHAIN_ID, accountNumber: 7 })).rejects.toMatchObject({
       code: "TX_SIGNATURE_INVALID",
     });
   });

@@ -109,6 +109,15 @@ describe("function packages", () => {
     expect(b.bytes).toEqual(a.bytes);
     expect(a.cid).toMatch(/^bafkrei/);
     expect(makeFunctionPackage({ ...manifest, version: "1.0.1" }, files).cid).not.toBe(a.cid);
+    const reordered = {
+      methods: manifest.methods,
+      interpreter: manifest.interpreter,
+      entry: manifest.entry,
+      kind: manifest.kind,
+      version: manifest.version,
+      name: manifest.name,
+    };
+    expect(makeFunctionPackage(reordered, files).cid).toBe(a.cid);
   });
 
   it("are ustar archives that standard tar reads, with zeroed owners and normalised modes", async () => {
