@@ -147,3 +147,42 @@ describe("packages", () => {
     expect(buildPackages().runner.manifest.methods).toContain(GUIDE_FUNCTION_METHOD);
   });
 });
+
+describe("docs", () => {
+  it("quote the runner and echo packages by the CIDs the build produces", async () => {
+    const { readdirSync, readFileSync } = await import("node:fs");
+    const root = fileURLToPath(new URL("../../../", import.meta.url));
+    const files = [
+      ...readdirSync(`${root}docs`)
+        .filter((f) => f.endsWith(".md"))
+        .map((f) => `docs/${f}`),
+      "README.md",
+      "packages/protocol/README.md",
+    ];
+    const records = readPackageRecords();
+    const current = (key: string) => records.find((r) => r.key === key)?.cid;
+    const stale: string[] = [];
+    for (const file of files) {
+      for (const line of readFileSync(`${root}${file}`, "utf8").split("\n")) {
+        // The guide's CID is an alias of the runner; package names say which package a CID on the line is.
+        const alias =
+          /bafybeigpiwl3o73zvvl6dxdqu7zqcub5mhg65jiky2xqb4rdhfmikswzqm"?\s*[=:,]\s*"?\[?"?(bafkrei[a-z2-7]{52})/.exec(
+            line,
+          );
+        if (alias && alias[1] !== current("runner")) stale.push(`${file}: runner alias ${alias[1]}`);
+        for (const [name, key] of [
+          ["allora-inference-runner", "runner"],
+          ["allora-echo", "echo"],
+        ] as const) {
+          if (!line.includes(name)) continue;
+          for (const cid of line.match(/bafkrei[a-z2-7]{52}/g) ?? []) {
+            if (cid !== current(key) && cid !== current(key === "runner" ? "echo" : "runner")) {
+              stale.push(`${file}: ${name} ${cid}`);
+            }
+          }
+        }
+      }
+    }
+    expect(stale).toEqual([]);
+  });
+});
