@@ -13,8 +13,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Document, isScalar, isSeq, visit } from "yaml";
-import { describeNetwork, type NetworkDescription, type NodeDescription } from "./description.js";
 import { containerEnvironment, healthProbeCommand, imageOf, STATE_DIR } from "./container-state.js";
+import { describeNetwork, type NetworkDescription, type NodeDescription } from "./description.js";
 
 /** A node port published on the host, with the env var that can move it (`HEAD_REST_HOST_PORT=6001`). */
 export interface PublishedPort {

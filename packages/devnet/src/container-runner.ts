@@ -70,10 +70,21 @@ export interface ContainerNetwork {
 /** Local images only: nothing is ever pulled (no registry is reachable, and the images are built here). */
 const NEVER_PULL: ImagePullPolicy = { shouldPull: () => false };
 
-/** A container with Docker's init process as PID 1, so SIGTERM reaches the node and stops it in about a second. */
+/** The container of a node. */
 class NodeContainer extends GenericContainer {
+  /** Docker's init process as PID 1 (compose's `init: true`), so SIGTERM reaches the node and stops it at once. */
   withInit(): this {
     this.hostConfig.Init = true;
+    return this;
+  }
+
+  /**
+   * Attaches the container to `network` only, reachable there as `alias`. (testcontainers' withNetworkAliases
+   * starts the container on the default bridge and connects it to the network afterwards, leaving it on both.)
+   */
+  onlyOn(network: StartedNetwork, alias: string): this {
+    this.withNetworkMode(network.getName());
+    this.createOpts.NetworkingConfig = { EndpointsConfig: { [network.getName()]: { Aliases: [alias] } } };
     return this;
   }
 }
@@ -134,8 +145,7 @@ export async function startContainerNetwork(
     let container = new NodeContainer(imageOf(node.kind, options.version))
       .withInit()
       .withPullPolicy(NEVER_PULL)
-      .withNetwork(dockerNetwork)
-      .withNetworkAliases(node.name)
+      .onlyOn(dockerNetwork, node.name)
       .withName(`${dockerNetwork.getName()}-${node.name}`)
       .withLabels({ "allora.devnet.node": node.name })
       .withEnvironment(containerEnvironment(from, node))

@@ -14,7 +14,7 @@ import type { NetworkDescription, NodeDescription, NodeKind, NodePaths, Resolve 
 import { makeGenesis } from "./state.js";
 
 /** The image repository prefix: images are `allora/<kind>:<version>`. */
-export const IMAGE_PREFIX = "allora";
+const IMAGE_PREFIX = "allora";
 
 /** The image of a node kind at a version (the repo version, or `latest`). */
 export function imageOf(kind: NodeKind, version: string): string {
@@ -25,7 +25,7 @@ export function imageOf(kind: NodeKind, version: string): string {
 export const STATE_DIR = "/data";
 
 /** The env var that makes the entrypoint create missing dev secrets and genesis (docker/entrypoint.sh). */
-export const INIT_DEV_STATE_ENV = "INIT_DEV_STATE";
+const INIT_DEV_STATE_ENV = "INIT_DEV_STATE";
 
 /** Where each of a node's files lives in its container (all inside {@link STATE_DIR}, except the worker's main.py). */
 export function containerPaths(node: NodeDescription): NodePaths {
@@ -44,7 +44,7 @@ export function containerPaths(node: NodeDescription): NodePaths {
 }
 
 /** Resolves nodes by service name: containers find each other by name on their network, never by fixed IP. */
-export function containerResolve(network: NetworkDescription): Resolve {
+function containerResolve(network: NetworkDescription): Resolve {
   return (name, role) => {
     const port = network.node(name).ports[role];
     if (port === undefined) throw new Error(`node ${name} has no port "${role}"`);

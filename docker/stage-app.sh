@@ -1,0 +1,43 @@
+#!/bin/sh
+# Stages one app for its image, inside the Dockerfile's build stage (run from the built repo root):
+#   sh docker/stage-app.sh <app> <dest>        e.g. sh docker/stage-app.sh head /prod/head
+# <dest> gets the app and the workspace packages it depends on (built output only: no sources, tests, type
+# declarations or source maps), their production dependencies installed offline from the lockfile (pnpm's store
+# was filled by `pnpm fetch`), and the container init script. The image copies <dest> to /app unchanged, so paths
+# match the repo: node /app/apps/<app>/dist/bin/<app>.js.
+set -eu
+app=$1
+dest=$2
+repo=$PWD
+
+mkdir -p "$dest"
+cp package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc "$dest/"
+
+# The app and every workspace package it needs, as pnpm resolves them from the manifests.
+for dir in $(pnpm ls --filter "@allora/$app..." --depth -1 --parseable | sort -u); do
+  rel=${dir#"$repo"/}
+  mkdir -p "$dest/$rel"
+  tar -C "$dir" \
+    --exclude=./node_modules --exclude=./src --exclude=./test --exclude=./.vitest --exclude=./.turbo \
+    --exclude='./tsconfig*.json' --exclude=./vitest.config.ts --exclude='*.map' --exclude='*.d.ts' \
+    -cf - . | tar -C "$dest/$rel" -xf -
+done
+
+cd "$dest"
+pnpm install --prod --frozen-lockfile --offline --ignore-scripts --filter "@allora/$app..." >/dev/null
+
+# Files Node never loads at run time (declarations, TypeScript sources, source maps, READMEs and changelogs):
+# about a third of the dependencies' bytes. Licenses stay.
+find node_modules/.pnpm -type f \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.ts' \
+  -o -name '*.map' -o -iname 'readme*' -o -iname 'changelog*' -o -iname 'history.md' \) -delete
+
+# The container init script (first-start secrets and genesis, see docs/DOCKER.md) and the two modules it imports,
+# without @allora/devnet's own dependencies (testcontainers, yaml): it only needs @allora/protocol, which every
+# app already depends on.
+devnet=packages/devnet
+mkdir -p "$devnet/dist/bin" "$devnet/node_modules/@allora"
+cp "$repo/$devnet/package.json" "$devnet/"
+for f in bin/init-state.js container-state.js description.js state.js; do
+  cp "$repo/$devnet/dist/$f" "$devnet/dist/$f"
+done
+ln -s ../../../protocol "$devnet/node_modules/@allora/protocol"
