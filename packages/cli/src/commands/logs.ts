@@ -1,0 +1,53 @@
+/**
+ * `allocmd logs`: the output of what `allocmd run` started: the `--join` container when it exists, otherwise the
+ * dev network (all services, or one).
+ */
+import { boolFlag, type Command, DIR_FLAG, stringFlag } from "../command.js";
+import { compose, containerState, docker, requireCompose, requireDockerEngine } from "../docker/docker.js";
+import { joinContainerName } from "../docker/join-container.js";
+import { requireProject } from "../project/endpoints.js";
+import { DEV_COMPOSE_FILE } from "../scaffold/compose-dev.js";
+import { parseIntegerFlag } from "../validate.js";
+
+/** `--follow` runs until Ctrl-C; this bounds it anyway (about 24 days, the largest timer). */
+const FOLLOW_LIMIT_MS = 2_147_000_000;
+
+export const logsCommand: Command = {
+  name: "logs",
+  summary: "show the logs of the dev network (or of the --join container)",
+  usage: "logs [service] [--follow] [--tail <n>]",
+  positionals: ["service"],
+  flags: {
+    ...DIR_FLAG,
+    follow: { type: "boolean", short: "f", description: "keep printing new lines until Ctrl-C" },
+    tail: { type: "string", value: "n", description: "lines per service to start with (default 100)" },
+  },
+  examples: ["allocmd logs", "allocmd logs --follow", "allocmd logs head --tail 20"],
+  async run({ io, flags, positionals }) {
+    const project = await requireProject(io.cwd, flags);
+    const { config, dir } = project;
+    const tailFlag = stringFlag(flags, "tail");
+    const lines = tailFlag === undefined ? 100 : parseIntegerFlag(tailFlag, "--tail", 1, 100_000);
+    const follow = boolFlag(flags, "follow");
+    await requireDockerEngine();
+    const join = joinContainerName(config);
+    const service = positionals[0];
+    if ((service === undefined || service === config.name) && (await containerState(join)) !== "absent") {
+      const res = await docker(["logs", "--tail", String(lines), ...(follow ? ["--follow"] : []), join], {
+        inherit: true,
+        timeoutMs: FOLLOW_LIMIT_MS,
+      });
+      return res.code === 0 ? 0 : 1;
+    }
+    const cmd = await requireCompose();
+    const res = await compose(
+      cmd,
+      dir,
+      DEV_COMPOSE_FILE,
+      config.name,
+      ["logs", "--tail", String(lines), ...(follow ? ["--follow"] : []), ...(service ? [service] : [])],
+      { inherit: true, timeoutMs: FOLLOW_LIMIT_MS },
+    );
+    return res.code === 0 ? 0 : 1;
+  },
+};

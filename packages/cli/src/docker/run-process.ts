@@ -1,0 +1,107 @@
+/**
+ * Runs a tool (docker, docker-compose, python3) with a deadline: output captured (and optionally streamed line by
+ * line for progress), the whole process group killed when the deadline passes, and a missing binary reported as
+ * such instead of an uncaught ENOENT.
+ */
+import { spawn } from "node:child_process";
+
+/** The outcome of {@link runProcess}. */
+export interface ProcessResult {
+  /** Exit code; 127 when the program could not start, 124 on timeout. */
+  code: number;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  /** Set when the program could not be started (e.g. not installed). */
+  spawnError?: string;
+  durationMs: number;
+}
+
+/** Options of {@link runProcess}. */
+export interface RunProcessOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  timeoutMs: number;
+  /** Called with each complete output line (stdout and stderr), for progress. */
+  onLine?: (line: string, stream: "stdout" | "stderr") => void;
+  /** Kept bytes of each stream (default 4 MiB). */
+  maxBytes?: number;
+  /** Inherit the terminal instead of capturing (for `logs --follow`). */
+  inherit?: boolean;
+}
+
+/** Runs `command` with `args` and waits for it (or the deadline). */
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  options: RunProcessOptions,
+): Promise<ProcessResult> {
+  const started = Date.now();
+  const maxBytes = options.maxBytes ?? 4 * 1024 * 1024;
+  return new Promise((resolve) => {
+    const child = spawn(command, [...args], {
+      cwd: options.cwd,
+      env: (options.env ?? process.env) as NodeJS.ProcessEnv,
+      detached: true,
+      stdio: options.inherit ? ["ignore", "inherit", "inherit"] : ["ignore", "pipe", "pipe"],
+    });
+    const buffers = { stdout: "", stderr: "" };
+    const partial = { stdout: "", stderr: "" };
+    let timedOut = false;
+    let spawnError: string | undefined;
+    const killGroup = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
+    }, options.timeoutMs);
+    for (const stream of ["stdout", "stderr"] as const) {
+      child[stream]?.on("data", (chunk: Buffer) => {
+        const text = chunk.toString("utf8");
+        if (buffers[stream].length < maxBytes) buffers[stream] += text.slice(0, maxBytes - buffers[stream].length);
+        if (options.onLine) {
+          partial[stream] += text;
+          let nl = partial[stream].indexOf("\n");
+          while (nl !== -1) {
+            options.onLine(partial[stream].slice(0, nl).replace(/\r$/, ""), stream);
+            partial[stream] = partial[stream].slice(nl + 1);
+            nl = partial[stream].indexOf("\n");
+          }
+        }
+      });
+    }
+    // Ctrl-C on allocmd also stops the tool it started (it runs in its own group).
+    const onSignal = () => killGroup();
+    process.once("SIGINT", onSignal);
+    child.on("error", (err) => {
+      spawnError =
+        (err as NodeJS.ErrnoException).code === "ENOENT" ? `${command} is not installed (not on PATH)` : err.message;
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      process.off("SIGINT", onSignal);
+      if (options.onLine) {
+        for (const stream of ["stdout", "stderr"] as const)
+          if (partial[stream]) options.onLine(partial[stream], stream);
+      }
+      resolve({
+        code: spawnError ? 127 : timedOut ? 124 : (code ?? (signal ? 128 : 1)),
+        stdout: buffers.stdout,
+        stderr: buffers.stderr,
+        timedOut,
+        ...(spawnError ? { spawnError } : {}),
+        durationMs: Date.now() - started,
+      });
+    });
+  });
+}
+
+/** The last `lines` lines of a text. */
+export function tail(text: string, lines = 15): string {
+  return text.trimEnd().split("\n").slice(-lines).join("\n");
+}

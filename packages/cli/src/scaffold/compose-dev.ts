@@ -1,0 +1,148 @@
+/**
+ * `dev-docker-compose.yaml`: a whole local network for developing this worker: a chain, a head, a sample inference
+ * server and this worker, from the same network description `pnpm dev` runs (so flags and topics match). Nothing
+ * secret is in it: the chain and the head create their own dev keys in their volumes on first start
+ * (`INIT_DEV_STATE`), the worker gets its key folder read-only and its mnemonic as a secret file. The worker finds
+ * the head by service name (`/dns4/head/tcp/9010`); no peer id is pasted in. Ports are published on 127.0.0.1 only.
+ */
+import { describeNetwork, type NodeDescription, type NodePaths } from "@allora/devnet";
+import type { ProjectConfig } from "../config/schema.js";
+import { type ComposeModel, renderCompose } from "./compose-file.js";
+import { mnemonicSecret, workerService } from "./compose-worker.js";
+
+/** The file name of the dev compose file. */
+export const DEV_COMPOSE_FILE = "dev-docker-compose.yaml";
+/** The worker's state folder in dev (bind-mounted, owned by the container user). */
+export const DEV_STATE_DIR = "state/dev";
+/** Service names of the local network allocmd generates (besides the worker and the inference service). */
+export const NETWORK_SERVICES = ["chain", "head"] as const;
+
+/** Ports of the network's nodes inside their containers: the documented defaults. */
+const CONTAINER_PORTS = { headRest: 6000, headP2p: 9010, chainRpc: 26657, chainRest: 1317 } as const;
+
+function argsToEnv(args: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const arg of args) {
+    const m = /^--([a-z][a-z0-9-]*)=(.*)$/s.exec(arg);
+    if (m) env[(m[1] as string).replaceAll("-", "_").toUpperCase()] = m[2] as string;
+  }
+  return env;
+}
+
+function containerPaths(node: NodeDescription): NodePaths {
+  if (node.kind === "chain") {
+    return { dataDir: "/data/chain", genesisFile: "/data/genesis.json", mnemonicFile: "/data/faucet.mnemonic" };
+  }
+  return { dataDir: "/data", ...(node.chainAccount ? { mnemonicFile: "/data/chain.mnemonic" } : {}) };
+}
+
+/** The sample inference service of the dev network (also used to recognise it unedited in the dev file). */
+export function sampleInferenceService(config: ProjectConfig, priceFeedUrl: string): Record<string, unknown> {
+  const network = describeNetwork({ workers: 1, chain: true });
+  const node = network.node("inference-1");
+  const env = argsToEnv(node.args(() => ({ host: "chain", port: CONTAINER_PORTS.chainRest }), { dataDir: "/data" }));
+  env.NAME = config.inference.service;
+  env.PORT = String(config.inference.port);
+  env.PRICE_FEED_URL = priceFeedUrl;
+  return {
+    image: `${config.image.repository}/inference-server:${config.image.version}`,
+    init: true,
+    restart: "unless-stopped",
+    environment: env,
+  };
+}
+
+/** The model of the dev compose file. */
+export function devComposeModel(config: ProjectConfig, cliVersion: string): ComposeModel {
+  const network = describeNetwork({ workers: 1, chain: true, logLevel: config.worker.log_level });
+  const hostOf = (name: string) => (name === "inference-1" ? config.inference.service : name);
+  const resolve = (name: string, port: string) => {
+    const p = network.node(name).ports[port];
+    if (p === undefined) throw new Error(`node ${name} has no port ${port}`);
+    return { host: hostOf(name), port: name === "inference-1" ? config.inference.port : p };
+  };
+  const image = (kind: string) => `${config.image.repository}/${kind}:${config.image.version}`;
+  const chain = network.node("chain");
+  const head = network.node("head");
+  const local = (host: number, container: number) => `127.0.0.1:${host}:${container}`;
+
+  const services: Record<string, Record<string, unknown>> = {
+    chain: {
+      image: image("chain"),
+      init: true,
+      restart: "unless-stopped",
+      stop_grace_period: "5s",
+      environment: { ...argsToEnv(chain.args(resolve, containerPaths(chain))), INIT_DEV_STATE: "true" },
+      volumes: ["chain-data:/data"],
+      ports: [
+        local(config.dev.chain_rpc_port, CONTAINER_PORTS.chainRpc),
+        local(config.dev.chain_rest_port, CONTAINER_PORTS.chainRest),
+      ],
+    },
+    head: {
+      image: image("head"),
+      init: true,
+      restart: "unless-stopped",
+      stop_grace_period: "5s",
+      environment: { ...argsToEnv(head.args(resolve, containerPaths(head))), INIT_DEV_STATE: "true" },
+      volumes: ["head-data:/data"],
+      ports: [
+        local(config.dev.head_rest_port, CONTAINER_PORTS.headRest),
+        local(config.dev.head_p2p_port, CONTAINER_PORTS.headP2p),
+      ],
+      depends_on: { chain: { condition: "service_healthy" } },
+    },
+    [config.inference.service]: {
+      ...sampleInferenceService(config, `http://chain:${CONTAINER_PORTS.chainRest}`),
+      ports: [local(config.inference.port, config.inference.port)],
+      depends_on: { chain: { condition: "service_healthy" } },
+    },
+    [config.name]: workerService(
+      config,
+      {
+        bootNodes: [`/dns4/head/tcp/${CONTAINER_PORTS.headP2p}`],
+        chainId: config.dev.chain_id,
+        chainRpc: `http://chain:${CONTAINER_PORTS.chainRpc}`,
+        chainRest: `http://chain:${CONTAINER_PORTS.chainRest}`,
+        faucetUrl: `http://chain:${CONTAINER_PORTS.chainRest}/faucet`,
+        inferenceUrl: `http://${config.inference.service}:${config.inference.port}`,
+      },
+      {
+        stateDir: DEV_STATE_DIR,
+        tag: "dev",
+        ports: [local(config.worker.http_port, config.worker.http_port)],
+        dependsOn: {
+          head: { condition: "service_healthy" },
+          [config.inference.service]: { condition: "service_started" },
+        },
+      },
+    ),
+  };
+  return {
+    header: [
+      `Generated by allocmd ${cliVersion} from config.yaml: a local network to develop ${config.name} in.`,
+      "Start it:  allocmd run     (or: docker-compose -f dev-docker-compose.yaml up --build -d)",
+      `Then:      allocmd request --topic ${String(config.topics[0]?.id ?? 1)}   and   allocmd status`,
+      "After editing config.yaml, `allocmd init` regenerates this file; if you edit this file, allocmd keeps your",
+      "version (and `allocmd init --env prod` carries the services you add here into prod-docker-compose.yaml).",
+      "No secret is in this file: chain and head make their own dev keys in their volumes on first start, the worker",
+      "gets keys/ read-only and its mnemonic as a secret file.",
+    ].join("\n"),
+    services,
+    serviceComments: {
+      chain: `The local chain (${config.dev.chain_id}): topics 1 (ETH) and 2 (BTC), rounds, scores, rewards, faucet.`,
+      head: "The head: REST API for requests (allocmd request) and the boot node workers connect to.",
+      [config.inference.service]:
+        "The sample model server main.py calls. Replace it with your own model service (keep the name, or\n" +
+        "change inference.service in config.yaml); `allocmd init --env prod` carries it into prod.",
+      [config.name]: "This worker: built from the Dockerfile (your main.py), joins the head by its service name.",
+    },
+    volumes: { "chain-data": {}, "head-data": {} },
+    secrets: mnemonicSecret(config),
+  };
+}
+
+/** The text of `dev-docker-compose.yaml`. */
+export function renderDevCompose(config: ProjectConfig, cliVersion: string): string {
+  return renderCompose(devComposeModel(config, cliVersion));
+}
