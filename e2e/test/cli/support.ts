@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));
 
 /** The built allocmd binary (next to the package's entry point). */
-export const ALLOCMD_BIN = join(dirname(fileURLToPath(import.meta.resolve("@allora/allocmd"))), "bin", "allocmd.js");
+const ALLOCMD_BIN = join(dirname(fileURLToPath(import.meta.resolve("@allora/allocmd"))), "bin", "allocmd.js");
 
 /** What a run printed and returned. */
 export interface Run {

@@ -5,7 +5,7 @@
  * (`INIT_DEV_STATE`), the worker gets its key folder read-only and its mnemonic as a secret file. The worker finds
  * the head by service name (`/dns4/head/tcp/9010`); no peer id is pasted in. Ports are published on 127.0.0.1 only.
  */
-import { describeNetwork, type NodeDescription, type NodePaths } from "@allora/devnet";
+import { argsToEnv, containerPaths, describeNetwork } from "@allora/devnet";
 import type { ProjectConfig } from "../config/schema.js";
 import { type ComposeModel, renderCompose } from "./compose-file.js";
 import { mnemonicSecret, workerService } from "./compose-worker.js";
@@ -19,22 +19,6 @@ export const NETWORK_SERVICES = ["chain", "head"] as const;
 
 /** Ports of the network's nodes inside their containers: the documented defaults. */
 const CONTAINER_PORTS = { headRest: 6000, headP2p: 9010, chainRpc: 26657, chainRest: 1317 } as const;
-
-function argsToEnv(args: readonly string[]): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const arg of args) {
-    const m = /^--([a-z][a-z0-9-]*)=(.*)$/s.exec(arg);
-    if (m) env[(m[1] as string).replaceAll("-", "_").toUpperCase()] = m[2] as string;
-  }
-  return env;
-}
-
-function containerPaths(node: NodeDescription): NodePaths {
-  if (node.kind === "chain") {
-    return { dataDir: "/data/chain", genesisFile: "/data/genesis.json", mnemonicFile: "/data/faucet.mnemonic" };
-  }
-  return { dataDir: "/data", ...(node.chainAccount ? { mnemonicFile: "/data/chain.mnemonic" } : {}) };
-}
 
 /** The sample inference service of the dev network (also used to recognise it unedited in the dev file). */
 export function sampleInferenceService(config: ProjectConfig, priceFeedUrl: string): Record<string, unknown> {
