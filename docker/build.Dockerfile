@@ -13,6 +13,8 @@ RUN npm install -g "pnpm@${PNPM_VERSION}" --no-audit --no-fund --loglevel=error
 WORKDIR /repo
 # Dependencies first, keyed on the lockfile only, so a source edit reuses the downloaded store.
 COPY pnpm-lock.yaml pnpm-workspace.yaml .npmrc package.json ./
+# Patches pnpm applies to dependencies (patches/): the frozen install needs them.
+COPY patches ./patches
 RUN pnpm fetch
 COPY . .
 # @allora/devnet depends on all four apps, so its closure is everything the images need (the container init

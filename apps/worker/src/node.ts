@@ -180,6 +180,7 @@ export async function startWorkerNode(
     scratchRoot: join(dataDir, "runs"),
     maxStdoutBytes: config.maxStdoutBytes,
     maxStderrBytes: config.maxStderrBytes,
+    python: config.python,
     logger: log("executor"),
   });
   const semaphore = new Semaphore(config.maxConcurrency);

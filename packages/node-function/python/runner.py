@@ -2,13 +2,13 @@
 """The Allora node function: runs the worker's own main.py with the allocmd contract.
 
 The worker starts this runner for every execute of a topic whose function is this package. It reads the request's
-environment and calls
+environment and replaces itself with
 
     python3 <main.py> <TOPIC_ID> <ALLORA_BLOCK_HEIGHT_CURRENT> <ALLORA_BLOCK_HEIGHT_EVAL> <ALLORA_ARG_PARAMS> [params...]
 
 with heights "0" when the request carries none (a hand-sent test request), so main.py always gets its four arguments.
-main.py's stdout and stderr go straight to the worker, separately. The runner waits for main.py, reports its CPU time
-and peak memory on file descriptor 3 when the worker opened one, and exits with main.py's exit code.
+main.py runs in its own folder; its stdout and stderr go straight to the worker, separately, and its exit code is the
+function's. It dies with the process that started it.
 
 Only the Python standard library is used.
 """
@@ -36,14 +36,6 @@ def die_with_parent(expected_parent):
         os._exit(1)  # the parent died before the request took effect
 
 
-def fd_is_open(fd):
-    try:
-        os.fstat(fd)
-        return True
-    except OSError:
-        return False
-
-
 def main():
     die_with_parent(os.getppid())
     main_py = os.environ.get("ALLORA_MAIN_PY", "")
@@ -65,39 +57,11 @@ def main():
         os.environ.get("ALLORA_BLOCK_HEIGHT_EVAL") or "0",
         os.environ.get("ALLORA_ARG_PARAMS", ""),
     ] + sys.argv[1:]
-    usage_fd = 3 if fd_is_open(3) else None
-
-    sys.stdout.flush()
-    runner = os.getpid()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            die_with_parent(runner)
-            if usage_fd is not None:
-                os.close(usage_fd)
-            os.chdir(os.path.dirname(os.path.abspath(main_py)))
-            os.execvp(python, argv)
-        except OSError as err:
-            print(json.dumps({"error": f"cannot start {python}: {err.strerror}"}), flush=True)
-        os._exit(127)
-
-    _, status, usage = os.wait4(pid, 0)
-    if usage_fd is not None:
-        try:
-            with os.fdopen(usage_fd, "w") as out:
-                json.dump(
-                    {
-                        "cpu_user_time": int(usage.ru_utime * 1e9),
-                        "cpu_sys_time": int(usage.ru_stime * 1e9),
-                        "memory_max_kb": int(usage.ru_maxrss),
-                    },
-                    out,
-                )
-        except OSError:
-            pass
-    if os.WIFEXITED(status):
-        sys.exit(os.WEXITSTATUS(status))
-    sys.exit(128 + os.WTERMSIG(status))
+    try:
+        os.chdir(os.path.dirname(os.path.abspath(main_py)))
+        os.execvp(python, argv)
+    except OSError as err:
+        fail(f"cannot start {python}: {err.strerror}", 127)
 
 
 if __name__ == "__main__":

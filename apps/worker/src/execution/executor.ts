@@ -1,13 +1,17 @@
 /**
- * Runs one function as a child process: its own process group, a clean environment, stdin from the request,
- * stdout and stderr captured separately with size caps, a wall-clock timeout that kills the whole group, and usage
- * figures (wall clock measured here around the process, interpreter start included; CPU and peak memory as the
- * function reports them on fd 3).
+ * Runs functions as child processes through the worker's launcher (`python/launcher.py`), a small long-lived
+ * process that starts each function with posix_spawn: a Node process forks its whole heap on every spawn, which costs
+ * milliseconds per run; the launcher's spawn costs a fraction of one. Each function gets its own process group, exactly
+ * the environment asked for, the request's stdin, stdout and stderr captured separately with caps, and a wall-clock
+ * timeout that kills the whole group. Usage: the wall clock around the process (interpreter start included) and the
+ * kernel's CPU and peak-memory account of it. The launcher makes each run's scratch folder (its cwd, HOME and TMPDIR)
+ * and removes it after answering. The launcher dies with the worker, and the functions with the launcher.
  */
-import { spawn } from "node:child_process";
-import { mkdir, rm } from "node:fs/promises";
-import { join } from "node:path";
-import type { Logger, RuntimeOutput, Usage } from "@allora/protocol";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { rm } from "node:fs/promises";
+import { dirname, isAbsolute, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { AlloraError, type Logger, type RuntimeOutput, type Usage } from "@allora/protocol";
 
 /** What to run. */
 export interface ExecutionRequest {
@@ -37,172 +41,172 @@ export interface ExecutorOptions {
   scratchRoot: string;
   maxStdoutBytes: number;
   maxStderrBytes: number;
+  /** The Python that runs the launcher (the worker's `--python`). */
+  python: string;
   logger: Logger;
 }
 
 /** Runs functions. */
 export interface Executor {
   run(request: ExecutionRequest): Promise<ExecutionResult>;
-  /** Kills every running function (on shutdown). */
+  /** Kills every running function and the launcher (on shutdown). */
   killAll(): void;
 }
 
-const SIGKILL_EXIT = 137;
-/** Scratch folders kept ready ahead of runs. */
-const POOL_SIZE = 2;
+/** The launcher script, shipped beside `dist/` in the worker package. */
+export const LAUNCHER_PATH = fileURLToPath(new URL("../../python/launcher.py", import.meta.url));
 
-function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, "SIGKILL");
-  } catch {
-    // the group is already gone
-  }
+/** How long beyond a run's own timeout the worker waits for the launcher's answer before giving up on it. */
+const LAUNCHER_SLACK_MS = 5000;
+const SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+interface LauncherAnswer {
+  id: string;
+  stdout: string;
+  stderr: string;
+  exit_code: number;
+  wall_ns: number;
+  usage: Partial<Usage>;
+  error_code?: ExecutionErrorCode;
+  message?: string;
 }
 
-class CappedBuffer {
-  private readonly chunks: Buffer[] = [];
-  private size = 0;
-  overflowed = false;
-  constructor(private readonly cap: number) {}
-  push(chunk: Buffer): boolean {
-    if (this.size + chunk.length > this.cap) {
-      this.chunks.push(chunk.subarray(0, this.cap - this.size));
-      this.size = this.cap;
-      this.overflowed = true;
-      return false;
-    }
-    this.chunks.push(chunk);
-    this.size += chunk.length;
-    return true;
-  }
-  toString(): string {
-    return Buffer.concat(this.chunks).toString("utf8");
-  }
+interface Pending {
+  resolve(answer: LauncherAnswer): void;
+  reject(err: Error): void;
 }
 
-/** Creates an executor. */
+/** Creates an executor; the launcher starts with the first run and restarts if it dies. */
 export function createExecutor(options: ExecutorOptions): Executor {
-  const running = new Set<number>();
-  // Scratch folders are made ahead and removed after the answer is sent, so neither is on a request's path.
-  const ready: string[] = [];
-  let counter = 0;
-  const prepare = async (): Promise<string> => {
-    const dir = join(options.scratchRoot, `run-${process.pid}-${Date.now().toString(36)}-${counter++}`);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    return dir;
+  const { logger } = options;
+  const pending = new Map<string, Pending>();
+  let launcher: ChildProcessWithoutNullStreams | undefined;
+  let stopped = false;
+  let sequence = 0;
+
+  const failAll = (reason: string) => {
+    for (const [id, p] of pending) {
+      pending.delete(id);
+      p.reject(new AlloraError("FUNCTION_SPAWN_FAILED", reason));
+    }
   };
-  let creating = 0;
-  const refill = () => {
-    if (ready.length + creating >= POOL_SIZE) return;
-    creating++;
-    void prepare()
-      .then((dir) => ready.push(dir))
-      .finally(() => creating--)
-      .catch((err: Error) =>
-        options.logger.warn({ code: "SCRATCH_CREATE_FAILED" }, `cannot create a scratch folder: ${err.message}`),
-      );
+
+  const startLauncher = (): ChildProcessWithoutNullStreams => {
+    const path = isAbsolute(options.python) ? `${dirname(options.python)}:${SAFE_PATH}` : SAFE_PATH;
+    const child = spawn(options.python, [LAUNCHER_PATH], {
+      env: { PATH: path, LANG: "C.UTF-8", PYTHONDONTWRITEBYTECODE: "1" },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let buffered = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      buffered += chunk;
+      let nl = buffered.indexOf("\n");
+      while (nl !== -1) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        nl = buffered.indexOf("\n");
+        let answer: LauncherAnswer & { ready?: boolean };
+        try {
+          answer = JSON.parse(line);
+        } catch {
+          logger.warn({ code: "LAUNCHER_PROTOCOL" }, `unreadable line from the launcher: ${line.slice(0, 200)}`);
+          continue;
+        }
+        if (answer.ready) continue;
+        const waiter = pending.get(answer.id);
+        if (waiter) {
+          pending.delete(answer.id);
+          waiter.resolve(answer);
+        }
+      }
+    });
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (text: string) => logger.warn({ code: "LAUNCHER_STDERR" }, text.trim().slice(0, 2000)));
+    child.stdin.on("error", () => {});
+    child.on("error", (err) => {
+      logger.error({ code: "LAUNCHER_FAILED", python: options.python }, `cannot start the launcher: ${err.message}`);
+    });
+    child.on("exit", (code, signal) => {
+      if (launcher === child) launcher = undefined;
+      if (!stopped) {
+        logger.error(
+          { code: "LAUNCHER_EXITED", exit: code, signal },
+          "the function launcher exited; runs in progress failed, the next run starts a new one",
+        );
+      }
+      failAll(`the function launcher exited (${signal ?? code}) during the run`);
+    });
+    return child;
   };
-  const dispose = (dir: string) => {
-    void rm(dir, { recursive: true, force: true })
-      .then(refill)
-      .catch((err: Error) =>
-        options.logger.warn({ code: "SCRATCH_CLEANUP_FAILED", dir }, `cannot remove scratch folder: ${err.message}`),
-      );
+
+  const request = (payload: Record<string, unknown>, id: string, timeoutMs: number): Promise<LauncherAnswer> => {
+    launcher ??= startLauncher();
+    const child = launcher;
+    return new Promise<LauncherAnswer>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        reject(new AlloraError("FUNCTION_SPAWN_FAILED", `the launcher did not answer within ${timeoutMs} ms`));
+        child.kill("SIGKILL");
+      }, timeoutMs);
+      pending.set(id, {
+        resolve: (a) => {
+          clearTimeout(timer);
+          resolve(a);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+      child.stdin.write(`${JSON.stringify(payload)}\n`);
+    });
   };
-  refill();
+
   return {
     killAll() {
-      for (const pid of running) killGroup(pid);
+      stopped = true;
+      void rm(options.scratchRoot, { recursive: true, force: true }).catch(() => undefined);
+      failAll("the worker is stopping");
+      launcher?.kill("SIGTERM");
     },
-    async run(request) {
-      const scratch = ready.shift() ?? (await prepare());
-      const env = { HOME: scratch, TMPDIR: scratch, ...request.env };
-      const started = process.hrtime.bigint();
+    async run(run) {
+      const id = `${run.requestId}#${sequence++}`;
+      // The launcher creates this folder before the run and removes it after answering, off the event loop.
+      const scratch = join(options.scratchRoot, `run-${process.pid}-${sequence}`);
       try {
-        return await new Promise<ExecutionResult>((resolve) => {
-          const stdout = new CappedBuffer(options.maxStdoutBytes);
-          const stderr = new CappedBuffer(options.maxStderrBytes);
-          let report = "";
-          let errorCode: ExecutionErrorCode | undefined;
-          let message: string | undefined;
-          let exitCode: number | null = null;
-          let signal: NodeJS.Signals | null = null;
-          let wallNs: bigint | undefined;
-
-          const child = spawn(request.command, [...request.args], {
+        const answer = await request(
+          {
+            id,
+            command: run.command,
+            args: run.args,
+            env: { HOME: scratch, TMPDIR: scratch, ...run.env },
             cwd: scratch,
-            env,
-            detached: true,
-            stdio: ["pipe", "pipe", "pipe", "pipe"],
-          });
-          const pid = child.pid;
-          if (pid !== undefined) running.add(pid);
-          const timer = setTimeout(() => {
-            errorCode = "FUNCTION_TIMEOUT";
-            message = `the function ran longer than ${request.timeoutMs} ms and was killed with its process group`;
-            killGroup(pid);
-          }, request.timeoutMs);
-
-          const overflow = (stream: string) => {
-            if (errorCode) return;
-            errorCode = "FUNCTION_OUTPUT_TOO_LARGE";
-            message = `the function's ${stream} exceeded ${stream === "stdout" ? options.maxStdoutBytes : options.maxStderrBytes} bytes; it was killed`;
-            killGroup(pid);
-          };
-          child.stdout.on("data", (chunk: Buffer) => {
-            if (!stdout.push(chunk)) overflow("stdout");
-          });
-          child.stderr.on("data", (chunk: Buffer) => {
-            if (!stderr.push(chunk)) overflow("stderr");
-          });
-          const usagePipe = child.stdio[3] as NodeJS.ReadableStream | null;
-          usagePipe?.on("data", (chunk: Buffer) => {
-            if (report.length < 4096) report += chunk.toString("utf8");
-          });
-          usagePipe?.on("error", () => {});
-          child.stdin.on("error", () => {
-            // a function that exits without reading stdin closes the pipe; that is not an error of the run
-          });
-          child.stdin.end(request.stdin ?? "");
-
-          child.on("error", (err) => {
-            errorCode = "FUNCTION_SPAWN_FAILED";
-            message = `cannot start ${request.command}: ${err.message}`;
-          });
-          child.on("exit", (code, sig) => {
-            wallNs = process.hrtime.bigint() - started;
-            exitCode = code;
-            signal = sig;
-            // Reap anything the function left running in its group, so no process outlives the run.
-            killGroup(pid);
-          });
-          child.on("close", () => {
-            clearTimeout(timer);
-            if (pid !== undefined) running.delete(pid);
-            const usage: Usage = { wall_clock_time: Number(wallNs ?? process.hrtime.bigint() - started) };
-            try {
-              const reported = JSON.parse(report) as Partial<Usage>;
-              for (const key of ["cpu_user_time", "cpu_sys_time", "memory_max_kb"] as const) {
-                const v = reported[key];
-                if (typeof v === "number" && Number.isInteger(v) && v >= 0) usage[key] = v;
-              }
-            } catch {
-              // functions that do not report usage leave only the wall clock
-            }
-            const exit =
-              errorCode === "FUNCTION_SPAWN_FAILED"
-                ? 127
-                : (exitCode ?? (signal === "SIGKILL" ? SIGKILL_EXIT : 128 + 15));
-            resolve({
-              output: { stdout: stdout.toString(), stderr: stderr.toString(), exit_code: exit },
-              usage,
-              ...(errorCode ? { errorCode, message } : {}),
-            });
-          });
-        });
-      } finally {
-        dispose(scratch);
+            ...(run.stdin ? { stdin: run.stdin } : {}),
+            timeout_ms: run.timeoutMs,
+            max_stdout: options.maxStdoutBytes,
+            max_stderr: options.maxStderrBytes,
+          },
+          id,
+          run.timeoutMs + LAUNCHER_SLACK_MS,
+        );
+        const usage: Usage = { wall_clock_time: Math.max(0, Math.round(answer.wall_ns)) };
+        for (const key of ["cpu_user_time", "cpu_sys_time", "memory_max_kb"] as const) {
+          const v = answer.usage[key];
+          if (typeof v === "number" && Number.isInteger(v) && v >= 0) usage[key] = v;
+        }
+        return {
+          output: { stdout: answer.stdout, stderr: answer.stderr, exit_code: answer.exit_code },
+          usage,
+          ...(answer.error_code ? { errorCode: answer.error_code, message: answer.message } : {}),
+        };
+      } catch (err) {
+        return {
+          output: { stdout: "", stderr: "", exit_code: 127 },
+          usage: { wall_clock_time: 0 },
+          errorCode: "FUNCTION_SPAWN_FAILED",
+          message: (err as Error).message,
+        };
       }
     },
   };
