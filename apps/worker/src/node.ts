@@ -40,6 +40,13 @@ import { createFunctionStore, type PackageSource, urlSource } from "./functions/
 import { buildWorkerHttpApp } from "./http/app.js";
 import { createHeadLinks } from "./network/head-links.js";
 
+/** How long an execute waits for the roll call it belongs to (sent together, the gossip may arrive second). */
+const ROLL_CALL_WAIT_MS = 3000;
+/** How long a roll call's decision is kept for its execute. */
+const DECISION_TTL_MS = 60_000;
+/** How much longer an execute waits for a roll call that arrived but is still being decided (installing). */
+const DECIDING_WAIT_MS = 30_000;
+
 /** The worker's config. */
 export type WorkerConfig = ConfigOf<typeof workerConfig>;
 
@@ -329,9 +336,31 @@ export async function startWorkerNode(
     }),
     handlers: {
       onExecute: (message, channel) => {
-        release(message.request_id);
-        void execute(message, channel).catch((err) =>
-          execLog.error({ code: "INTERNAL", err, request: message.request_id }, "execute failed"),
+        void decisionOf(message.request_id)
+          .then((decision) => {
+            release(message.request_id);
+            if (decision === "accepted") {
+              return execute(message, channel);
+            }
+            respond(channel, {
+              type: "MsgExecuteResponse",
+              request_id: message.request_id,
+              code: decision === "declined" ? "503" : "409",
+              error_code: decision === "declined" ? "ROLL_CALL_DECLINED" : "ROLL_CALL_UNSEEN",
+              message:
+                decision === "declined"
+                  ? "this worker declined the roll call of this request, so it does not run it"
+                  : `this worker never received the roll call of this request within ${ROLL_CALL_WAIT_MS} ms`,
+            });
+          })
+          .catch((err) => execLog.error({ code: "INTERNAL", err, request: message.request_id }, "execute failed"));
+      },
+      onRollCall: (message, head) => {
+        void answerRollCall(message, head).catch((err) =>
+          rollLog.warn(
+            { code: "ROLL_CALL_REPLY_FAILED", request: message.request_id },
+            `cannot answer roll call: ${errorMessage(err)}`,
+          ),
         );
       },
       onHeadFunctions: (head, cids) => {
@@ -348,6 +377,47 @@ export async function startWorkerNode(
   });
 
   const rollLog = log("roll-call");
+  // Each roll call's decision, by request id. An execute runs only for a roll call this worker accepted: with
+  // number_of_nodes -1 the head sends the execute together with the roll call, so it may arrive first and waits here.
+  type Decision = "accepted" | "declined";
+  const decisions = new Map<
+    string,
+    { seen?: boolean; decision?: Decision; waiters: Array<(d: Decision | "unseen") => void> }
+  >();
+  const seen = (requestId: string) => {
+    const entry = decisions.get(requestId) ?? { waiters: [] };
+    entry.seen = true;
+    decisions.set(requestId, entry);
+  };
+  const decide = (requestId: string, decision: Decision) => {
+    const entry = decisions.get(requestId) ?? { waiters: [] };
+    entry.decision = decision;
+    decisions.set(requestId, entry);
+    for (const waiter of entry.waiters.splice(0)) waiter(decision);
+    setTimeout(() => decisions.delete(requestId), DECISION_TTL_MS).unref();
+  };
+  const decisionOf = (requestId: string): Promise<Decision | "unseen"> => {
+    const entry = decisions.get(requestId);
+    if (entry?.decision) return Promise.resolve(entry.decision);
+    return new Promise((resolve) => {
+      const e = entry ?? { waiters: [] };
+      decisions.set(requestId, e);
+      const giveUp = () => {
+        e.waiters = e.waiters.filter((w) => w !== done);
+        if (!e.decision && e.waiters.length === 0) decisions.delete(requestId);
+        resolve("unseen");
+      };
+      // A roll call still being decided (e.g. installing its package) gets longer than one never seen at all.
+      let timer = setTimeout(() => {
+        timer = e.seen ? setTimeout(giveUp, DECIDING_WAIT_MS) : (giveUp(), timer);
+      }, ROLL_CALL_WAIT_MS);
+      const done = (d: Decision | "unseen") => {
+        clearTimeout(timer);
+        resolve(d);
+      };
+      e.waiters.push(done);
+    });
+  };
   // An accepted roll call holds a place until its execute arrives (or the head chooses others and it expires),
   // so a burst of roll calls cannot overcommit the worker.
   const reserved = new Map<string, ReturnType<typeof setTimeout>>();
@@ -357,6 +427,9 @@ export async function startWorkerNode(
     reserved.delete(requestId);
   };
   const answerRollCall = async (message: MsgRollCall, origin: PeerId) => {
+    // The head sends each roll call twice (its session, then gossip): answer the first copy only.
+    if (decisions.get(message.request_id)?.seen) return;
+    seen(message.request_id);
     const reply = async (code: string, extra: { message?: string; error_code?: string } = {}) => {
       rollCalls.inc({ code });
       const channel = await links.open(origin);
@@ -369,6 +442,7 @@ export async function startWorkerNode(
       });
     };
     if (semaphore.load + reserved.size >= config.maxConcurrency + config.maxQueued) {
+      decide(message.request_id, "declined");
       return reply("503", {
         error_code: "WORKER_BUSY",
         message: `${semaphore.inUse} runs in progress and ${semaphore.load - semaphore.inUse + reserved.size} waiting; the limits are ${config.maxConcurrency} and ${config.maxQueued}`,
@@ -383,11 +457,13 @@ export async function startWorkerNode(
         `cannot accept roll call: ${errorMessage(err)}`,
       );
       release(message.request_id);
+      decide(message.request_id, "declined");
       return reply("500", {
         error_code: (err as AlloraError).code ?? "FUNCTION_INSTALL_FAILED",
         message: errorMessage(err),
       });
     }
+    decide(message.request_id, "accepted");
     return reply("202");
   };
 

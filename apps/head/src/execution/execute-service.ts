@@ -183,8 +183,9 @@ export function createExecuteService(options: ExecuteServiceOptions) {
       }
     };
 
-    // Roll call. With number_of_nodes -1 every worker that accepts is chosen, so each gets the execute the moment
-    // it accepts and the roll call overlaps the runs; with N the first N acceptors are chosen once N have accepted.
+    // Roll call. With number_of_nodes -1 every worker that accepts is chosen, so each subscribed worker gets its
+    // execute together with the roll call and runs it once it has accepted (a worker that declines drops it): the
+    // roll call and the runs overlap. With N, the first N acceptors get their execute once N have accepted.
     const accepted: string[] = [];
     const declined = new Map<string, PeerFailure>();
     const running = new Map<string, Promise<Answer>>();
@@ -202,7 +203,7 @@ export function createExecuteService(options: ExecuteServiceOptions) {
       if (accepted.includes(peer) || declined.has(peer) || response.function_id !== cid) return;
       if (response.code === "202") {
         accepted.push(peer);
-        if (wanted < 0) running.set(peer, runOn(peer));
+        if (wanted < 0 && !running.has(peer)) running.set(peer, runOn(peer));
       } else {
         declined.set(peer, {
           code: response.error_code ?? `ROLL_CALL_${response.code}`,
@@ -213,18 +214,29 @@ export function createExecuteService(options: ExecuteServiceOptions) {
       check();
     });
     const windowTimer = setTimeout(() => finishRollCall("timeout"), windowMs);
+    // The roll call goes to every subscribed worker's session first (a fraction of a millisecond) and then on the
+    // topic's gossip (which reaches every subscriber, with or without a session, a millisecond or two later); a
+    // worker answers the first copy it gets. With number_of_nodes -1 the execute follows on the session at once.
+    const rollCall = {
+      type: "MsgRollCall" as const,
+      origin: host.peerId.toString(),
+      function_id: cid,
+      request_id: requestId,
+      topic,
+      consensus: 0,
+    };
+    for (const peer of expected) {
+      const session = sessions.get(peer);
+      if (!session || session.channel.isClosed) continue;
+      try {
+        session.channel.send(rollCall);
+      } catch {
+        continue; // the gossip copy still reaches it
+      }
+      if (wanted < 0 && !running.has(peer)) running.set(peer, runOn(peer));
+    }
     try {
-      await host.services.pubsub.publish(
-        topic,
-        encodeP2pMessage({
-          type: "MsgRollCall",
-          origin: host.peerId.toString(),
-          function_id: cid,
-          request_id: requestId,
-          topic,
-          consensus: 0,
-        }),
-      );
+      await host.services.pubsub.publish(topic, encodeP2pMessage(rollCall));
     } catch (err) {
       clearTimeout(windowTimer);
       stopListening();
@@ -244,6 +256,7 @@ export function createExecuteService(options: ExecuteServiceOptions) {
     }
     const rollCallMs = elapsed();
     const chosen = wanted > 0 ? accepted.slice(0, wanted) : [...accepted];
+    for (const peer of running.keys()) if (!chosen.includes(peer)) sessions.cancel(requestId, peer);
     if (chosen.length === 0 || (wanted > 0 && chosen.length < wanted)) {
       const reasons = [...declined].map(([peer, f]) => `${shortPeer(peer)}: ${f.code} (${f.message})`);
       const counted = `${plural(expected.size, "connected worker")} subscribed, ${accepted.length + declined.size} answered, ${accepted.length} accepted`;

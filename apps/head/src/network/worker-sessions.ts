@@ -40,6 +40,8 @@ export interface WorkerSessions {
   listenRollCall(requestId: string, listener: (peer: string, response: MsgRollCallResponse) => void): () => void;
   /** Sends an execute and resolves with the worker's answer; rejects when the worker goes away or `timeoutMs` passes. */
   execute(peerId: string, message: MsgExecute, timeoutMs: number): Promise<MsgExecuteResponse>;
+  /** Stops waiting for a worker's answer to an execute (the worker was not chosen after all). */
+  cancel(requestId: string, peerId: string): void;
 }
 
 /** Options of {@link createWorkerSessions}. */
@@ -146,6 +148,12 @@ export function createWorkerSessions(options: WorkerSessionsOptions): WorkerSess
     listenRollCall(requestId, listener) {
       rollCalls.set(requestId, listener);
       return () => rollCalls.delete(requestId);
+    },
+    cancel(requestId, peerId) {
+      const waiter = pending.get(key(requestId, peerId));
+      if (!waiter) return;
+      pending.delete(key(requestId, peerId));
+      waiter.reject(new AlloraError("WORKER_NOT_CHOSEN", `worker ${peerId} was not chosen for ${requestId}`));
     },
     execute(peerId, message, timeoutMs) {
       const session = sessions.get(peerId);

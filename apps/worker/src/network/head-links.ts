@@ -9,6 +9,7 @@ import {
   errorMessage,
   type Logger,
   type MsgExecute,
+  type MsgRollCall,
   type MsgWorkerHello,
   type P2pMessage,
   SESSION_PROTOCOL,
@@ -18,6 +19,8 @@ import type { PeerId } from "@libp2p/interface";
 /** Callbacks of the links. */
 export interface HeadLinkHandlers {
   onExecute(message: MsgExecute, channel: MessageChannel): void;
+  /** A roll call the head sent on the session (it also publishes it on gossip). */
+  onRollCall(message: MsgRollCall, head: PeerId): void;
   onHeadFunctions(head: PeerId, cids: readonly string[]): void;
 }
 
@@ -51,11 +54,15 @@ export function createHeadLinks(options: HeadLinksOptions): HeadLinks {
     const channel: MessageChannel = new MessageChannel(
       stream,
       key,
-      { accept: ["MsgHeadHello", "MsgExecute"], logger },
+      { accept: ["MsgHeadHello", "MsgExecute", "MsgRollCall"], logger },
       {
         onMessage: (message: P2pMessage) => {
           if (message.type === "MsgExecute") options.handlers.onExecute(message, channel);
-          else if (message.type === "MsgHeadHello" && message.functions)
+          else if (message.type === "MsgRollCall") {
+            // The session is the head's own authenticated connection: the roll call must come from it.
+            if (message.origin === key) options.handlers.onRollCall(message, head);
+            else logger.warn({ code: "ROLL_CALL_ORIGIN_MISMATCH", head: key }, "ignoring a roll call for another head");
+          } else if (message.type === "MsgHeadHello" && message.functions)
             options.handlers.onHeadFunctions(head, message.functions);
         },
         onClose: (reason) => {
