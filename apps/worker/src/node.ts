@@ -409,7 +409,8 @@ export async function startWorkerNode(
       };
       // A roll call still being decided (e.g. installing its package) gets longer than one never seen at all.
       let timer = setTimeout(() => {
-        timer = e.seen ? setTimeout(giveUp, DECIDING_WAIT_MS) : (giveUp(), timer);
+        if (e.seen) timer = setTimeout(giveUp, DECIDING_WAIT_MS);
+        else giveUp();
       }, ROLL_CALL_WAIT_MS);
       const done = (d: Decision | "unseen") => {
         clearTimeout(timer);
