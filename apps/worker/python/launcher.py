@@ -21,6 +21,7 @@ Only the Python standard library is used.
 """
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 import selectors
 import shutil
 import signal
@@ -32,6 +33,7 @@ SPAWN_LOCK = threading.Lock()  # the working directory is per process: one spawn
 OUT_LOCK = threading.Lock()
 RUNNING = set()
 RUNNING_LOCK = threading.Lock()
+POOL = ThreadPoolExecutor(max_workers=256, thread_name_prefix="run")
 CHUNK = 65536
 
 
@@ -134,15 +136,24 @@ def start_and_watch(request):
 
     exited = {}
 
-    def wait_for_exit():
+    def reap():
         _, status, usage = os.wait4(pid, 0)
         exited["at"] = time.monotonic_ns()
         exited["status"] = status
         exited["usage"] = usage
         kill_group(pid)  # anything the function left running in its group
 
-    waiter = threading.Thread(target=wait_for_exit, daemon=True)
-    waiter.start()
+    # Linux: the exit is one more event in this run's selector (a pidfd); elsewhere a thread waits for it.
+    pidfd = None
+    waiter = None
+    if hasattr(os, "pidfd_open"):
+        try:
+            pidfd = os.pidfd_open(pid)
+        except OSError:
+            pidfd = None
+    if pidfd is None:
+        waiter = threading.Thread(target=reap, daemon=True)
+        waiter.start()
 
     stdin = request.get("stdin") or ""
     data = stdin.encode("utf-8")
@@ -159,6 +170,8 @@ def start_and_watch(request):
     selector = selectors.DefaultSelector()
     for fd in outputs:
         selector.register(fd, selectors.EVENT_READ)
+    if pidfd is not None:
+        selector.register(pidfd, selectors.EVENT_READ)
     open_fds = set(outputs)
     killed_at = None
     while open_fds:
@@ -171,6 +184,10 @@ def start_and_watch(request):
             kill_group(pid)
             killed_at = time.monotonic_ns()
         for key, _ in selector.select(timeout=max(remaining, 0) if error_code is None else 1.0):
+            if key.fd == pidfd:
+                selector.unregister(pidfd)
+                reap()
+                continue
             chunk = os.read(key.fd, CHUNK)
             if not chunk:
                 selector.unregister(key.fd)
@@ -184,7 +201,12 @@ def start_and_watch(request):
                 killed_at = time.monotonic_ns()
     selector.close()
     close_quietly(out_r, err_r)
-    waiter.join()
+    if pidfd is not None:
+        if "at" not in exited:
+            reap()  # the outputs closed first: wait for the exit itself
+        close_quietly(pidfd)
+    else:
+        waiter.join()
     with RUNNING_LOCK:
         RUNNING.discard(pid)
 
@@ -248,7 +270,7 @@ def main():
         except ValueError:
             sys.stderr.write(f"launcher: ignoring a line that is not JSON: {line[:200]}\n")
             continue
-        threading.Thread(target=safe_run, args=(request,), daemon=True).start()
+        POOL.submit(safe_run, request)
     kill_all()
 
 
