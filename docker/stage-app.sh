@@ -12,6 +12,8 @@ repo=$PWD
 
 mkdir -p "$dest"
 cp package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc "$dest/"
+# Dependency patches (patches/) the root manifest names: the frozen install applies them.
+if [ -d patches ]; then cp -r patches "$dest/"; fi
 
 # The app and every workspace package it needs, as pnpm resolves them from the manifests.
 for dir in $(pnpm ls --filter "@allora/$app..." --depth -1 --parseable | sort -u); do
