@@ -1,9 +1,8 @@
 /**
  * Every option of the head. Flags and env vars share names (`--rest-port` = `REST_PORT`).
  */
+import { checkHttpUrl } from "@allora/protocol";
 import { defineConfig } from "@allora/service";
-
-const URL_CHECK = (v: string) => (/^https?:\/\/[^\s]+$/.test(v) ? undefined : `"${v}" is not an http(s) URL`);
 
 export const headConfig = defineConfig({
   name: { type: "string", default: "head", description: "node name on every log line" },
@@ -63,9 +62,13 @@ export const headConfig = defineConfig({
   "chain-rpc": {
     type: "string",
     description: "CometBFT RPC URL of the chain (unset: results are not submitted)",
-    check: URL_CHECK,
+    check: checkHttpUrl,
   },
-  "chain-rest": { type: "string", description: "Cosmos REST URL of the chain (registration checks)", check: URL_CHECK },
+  "chain-rest": {
+    type: "string",
+    description: "Cosmos REST URL of the chain (registration checks)",
+    check: checkHttpUrl,
+  },
   "chain-id": { type: "string", default: "allora-localnet-1", description: "chain id transactions are signed for" },
   "chain-mnemonic-file": {
     type: "string",
@@ -76,6 +79,6 @@ export const headConfig = defineConfig({
   "faucet-url": {
     type: "string",
     description: "dev faucet URL (POST {address}) used when the head cannot pay fees",
-    check: URL_CHECK,
+    check: checkHttpUrl,
   },
 });

@@ -1,3 +1,4 @@
+import { checkHttpUrl } from "@allora/protocol";
 import { defineConfig } from "@allora/service";
 
 export const MODELS = ["trend", "naive", "mean", "noisy"] as const;
@@ -26,7 +27,7 @@ export const inferenceServerConfig = defineConfig({
   "price-feed-url": {
     type: "string",
     description: "chain REST URL serving past prices (GET /allora/localnet/v1/prices/{token})",
-    check: (v) => (/^https?:\/\/[^\s]+$/.test(v) ? undefined : `"${v}" is not an http(s) URL`),
+    check: checkHttpUrl,
   },
   "price-seed": {
     type: "string",

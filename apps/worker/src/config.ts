@@ -2,11 +2,8 @@
  * Every option of the worker. Flags and env vars share names (`--boot-nodes` = `BOOT_NODES`).
  */
 
-import { checkBootNode } from "@allora/p2p";
-import { isReservedEnvName } from "@allora/protocol";
+import { checkBootNode, checkHttpUrl, isReservedEnvName } from "@allora/protocol";
 import { defineConfig } from "@allora/service";
-
-const URL_CHECK = (v: string) => (/^https?:\/\/[^\s]+$/.test(v) ? undefined : `"${v}" is not an http(s) URL`);
 
 /** Accepts a topic id (`1`) or its gossip name (`allora-topic-1-worker`). */
 function checkTopic(value: string): string | undefined {
@@ -111,13 +108,13 @@ export const workerConfig = defineConfig({
     type: "list",
     default: [],
     description: "HTTP URLs serving packages at <url>/<cid>, tried after the head",
-    check: URL_CHECK,
+    check: checkHttpUrl,
   },
-  "chain-rpc": { type: "string", description: "CometBFT RPC URL of the chain (unset: no chain)", check: URL_CHECK },
+  "chain-rpc": { type: "string", description: "CometBFT RPC URL of the chain (unset: no chain)", check: checkHttpUrl },
   "chain-rest": {
     type: "string",
     description: "Cosmos REST URL of the chain (registration queries)",
-    check: URL_CHECK,
+    check: checkHttpUrl,
   },
   "chain-id": { type: "string", default: "allora-localnet-1", description: "chain id transactions are signed for" },
   "chain-mnemonic-file": {
@@ -129,6 +126,6 @@ export const workerConfig = defineConfig({
   "faucet-url": {
     type: "string",
     description: "dev faucet URL (POST {address}) used when the balance cannot pay registration",
-    check: URL_CHECK,
+    check: checkHttpUrl,
   },
 });

@@ -3,8 +3,10 @@
  * sentence saying what is wrong and what a good value looks like, or undefined when the value is fine; the
  * `parse*` forms throw usage errors (exit 2) for flags.
  */
-import { isAlloraError, parseTopicId } from "@allora/protocol";
-import { type Multiaddr, multiaddr } from "@multiformats/multiaddr";
+import { checkBootNode, checkHttpUrl, isAlloraError, parseTopicId } from "@allora/protocol";
+
+export { checkBootNode, checkHttpUrl };
+
 import { usageError } from "./errors.js";
 
 /** Worker names: they become a folder, a compose service, a container and an image name. */
@@ -47,26 +49,6 @@ export function parseTopicsFlag(value: string, flag = "--topic"): number[] {
   return ids;
 }
 
-/**
- * Why `value` is not a usable boot node, or undefined: a multiaddr with a host (`/ip4`, `/ip6`, `/dns`, `/dns4`,
- * `/dns6`) and `/tcp/<port>`; `/p2p/<peer id>` is optional because the worker learns the id in the handshake.
- */
-export function checkBootNode(value: string): string | undefined {
-  let addr: Multiaddr;
-  try {
-    addr = multiaddr(value);
-  } catch (err) {
-    return `"${value}" is not a multiaddr (${(err as Error).message}); expected e.g. /ip4/127.0.0.1/tcp/9010 or /dns4/head/tcp/9010`;
-  }
-  const names = addr.getComponents().map((c) => c.name);
-  if (!names.includes("tcp"))
-    return `"${value}" has no /tcp/<port> part; expected e.g. /dns4/head.example.org/tcp/9010`;
-  if (!names.some((n) => ["ip4", "ip6", "dns", "dns4", "dns6"].includes(n))) {
-    return `"${value}" has no /ip4, /ip6 or /dns4 host part; expected e.g. /ip4/203.0.113.7/tcp/9010`;
-  }
-  return undefined;
-}
-
 /** The host and port of a boot node multiaddr that {@link checkBootNode} accepted. */
 export function bootNodeHostPort(value: string): { host: string; port: number; proto: string; rest: string } {
   const parts = value.split("/").filter(Boolean);
@@ -89,18 +71,6 @@ export function parseBootNodesFlag(values: readonly string[], flag = "--boot-nod
     out.push(item);
   }
   return out;
-}
-
-/** Why `value` is not an http(s) URL, or undefined. */
-export function checkHttpUrl(value: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return `"${value}" is not a URL; expected e.g. http://localhost:6000`;
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return `"${value}" is not an http:// or https:// URL`;
-  return undefined;
 }
 
 /** Parses a URL flag; throws a usage error when it is not http(s). */

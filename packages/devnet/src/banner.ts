@@ -1,26 +1,13 @@
 /**
  * What `pnpm dev` prints once the network is ready: where everything is, and a request to paste.
  */
-import { GUIDE_FUNCTION_CID, GUIDE_FUNCTION_METHOD } from "@allora/protocol";
+import { makeGuideExecuteRequest } from "@allora/protocol";
 import type { NetworkDescription } from "./description.js";
 import type { PreparedNetwork } from "./state.js";
 
 /** The guide's curl against a head at `headUrl`, for topic 1 and ETH (as the guide sends it). */
 export function guideCurl(headUrl: string, topic = "1", arg = "ETH"): string {
-  const body = {
-    function_id: GUIDE_FUNCTION_CID,
-    method: GUIDE_FUNCTION_METHOD,
-    parameters: null,
-    topic,
-    config: {
-      env_vars: [
-        { name: "BLS_REQUEST_PATH", value: "/api" },
-        { name: "ALLORA_ARG_PARAMS", value: arg },
-      ],
-      number_of_nodes: -1,
-      timeout: 2,
-    },
-  };
+  const body = makeGuideExecuteRequest({ topic, arg });
   return [
     `curl --location '${headUrl}/api/v1/functions/execute' \\`,
     `  --header 'Accept: application/json, text/plain, */*' \\`,

@@ -1,16 +1,17 @@
 #!/usr/bin/env python3
-"""Sample worker logic: ask the model server for a prediction and print it for the chain.
+"""Sample worker logic: ask a model server for a prediction and print it for the chain.
 
-This is the file a worker operator replaces with their own model call. The contract (allocmd's):
+The worker runs this file for every inference request, exactly like this (`allocmd test` does the same offline):
 
   argv     main.py <topic_id> <block_height> <block_height_eval> <argument>
-           block heights are "0" for a request sent by hand; <argument> is the topic's argument, e.g. ETH
-  stdout   exactly one JSON line: {"infererValue": "<decimal string>"}
-  failure  still one JSON line on stdout, {"error": "<what went wrong>"}, and a non-zero exit code
-  stderr   free for logs; it is returned separately and never mixed into the result
+           the heights are "0" for a request sent by hand; <argument> is the topic's argument, e.g. ETH
+  env      INFERENCE_API_ADDRESS (your model server), TOPIC_ID, ALLORA_ARG_PARAMS, and config.yaml's function_env;
+           nothing else from the worker's environment
+  stdout   exactly one JSON line: {"infererValue": "<decimal string>"}, e.g. {"infererValue": "2946.45"}
+  failure  still one JSON line, {"error": "<what went wrong>"}, and a non-zero exit code
+  stderr   free for your logs: it is kept apart from the result (print(..., file=sys.stderr))
 
-The model server's address comes from INFERENCE_API_ADDRESS (the worker passes it with --function-env).
-Only the Python standard library is used, so this runs wherever python3 does.
+Replace the body of predict() with your model call. Check your changes with `allocmd test`.
 """
 import json
 import os
@@ -21,8 +22,13 @@ import urllib.parse
 import urllib.request
 
 INFERENCE_API_ADDRESS = os.environ.get("INFERENCE_API_ADDRESS", "http://127.0.0.1:8000").rstrip("/")
-TIMEOUT_SECONDS = float(os.environ.get("INFERENCE_TIMEOUT_SECONDS", "5"))
+TIMEOUT_SECONDS = 5.0
 DECIMAL = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$")
+
+
+def log(message):
+    """Logs go to stderr: stdout is reserved for the one JSON line."""
+    print(message, file=sys.stderr, flush=True)
 
 
 def respond(payload, exit_code=0):
@@ -30,9 +36,16 @@ def respond(payload, exit_code=0):
     sys.exit(exit_code)
 
 
-def predict(token):
-    """Replace this with your own model call. Return the prediction as a plain decimal string."""
-    url = f"{INFERENCE_API_ADDRESS}/inference/{urllib.parse.quote(token, safe='')}"
+# ---- REPLACE FROM HERE: your model ------------------------------------------------------------------------------
+def predict(topic_id, argument):
+    """Return this worker's prediction for `argument` (e.g. "ETH") as a plain decimal string such as "2946.45".
+
+    The sample asks the inference server at INFERENCE_API_ADDRESS (GET /inference/<argument>, answering
+    {"value": "<decimal>"}). Call your own model here instead: load it, query it, or ask your own server.
+    Raise an exception on failure: it becomes {"error": ...} with exit code 1.
+    """
+    url = f"{INFERENCE_API_ADDRESS}/inference/{urllib.parse.quote(argument, safe='')}"
+    log(f"topic {topic_id}: asking {url}")
     try:
         with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as reply:
             body = json.loads(reply.read().decode("utf-8"))
@@ -43,21 +56,22 @@ def predict(token):
     except ValueError as err:
         raise RuntimeError(f"inference server at {url} did not answer JSON") from err
     value = body.get("value") if isinstance(body, dict) else None
-    if not isinstance(value, str) or not DECIMAL.match(value):
-        raise RuntimeError(f"inference server answered without a decimal 'value': {body!r}")
-    return value
+    return str(value) if value is not None else ""
+# ---- REPLACE UNTIL HERE ------------------------------------------------------------------------------------------
 
 
 def main(argv):
     if len(argv) < 5:
         respond({"error": f"expected 4 arguments (topic_id block_height block_height_eval argument), got {len(argv) - 1}"}, 2)
-    _topic_id, _block_height, _block_height_eval, argument = argv[1:5]
+    topic_id, _block_height, _block_height_eval, argument = argv[1:5]
     if not argument:
         respond({"error": "the argument is empty: send the topic's argument (ALLORA_ARG_PARAMS), e.g. ETH"}, 2)
     try:
-        value = predict(argument)
+        value = predict(topic_id, argument)
     except Exception as err:  # every failure still answers valid JSON
-        respond({"error": str(err)}, 1)
+        respond({"error": f"{type(err).__name__}: {err}"}, 1)
+    if not isinstance(value, str) or not DECIMAL.match(value):
+        respond({"error": f"predict() returned {value!r}, not a plain decimal string such as '2946.45'"}, 1)
     respond({"infererValue": value})
 
 

@@ -2,26 +2,13 @@
  * Boot nodes: parsing (the `/p2p/<id>` part is optional: the id is learned in the handshake) and a keeper that keeps
  * this host connected to each of them, redialling with capped exponential backoff when one goes away.
  */
-import { AlloraError, type Logger } from "@allora/protocol";
+import { AlloraError, checkBootNode, type Logger } from "@allora/protocol";
 import type { PeerId } from "@libp2p/interface";
 import { type Multiaddr, multiaddr } from "@multiformats/multiaddr";
-import type { P2pHost } from "./host.js";
 
-/** Returns a problem description for a boot node string, or undefined when it is usable. */
-export function checkBootNode(value: string): string | undefined {
-  let addr: Multiaddr;
-  try {
-    addr = multiaddr(value);
-  } catch (err) {
-    return `"${value}" is not a multiaddr (${(err as Error).message}); expected e.g. /ip4/127.0.0.1/tcp/9010 or /dns4/head/tcp/9010`;
-  }
-  const names = addr.getComponents().map((c) => c.name);
-  if (!names.includes("tcp")) return `"${value}" has no /tcp/<port> part`;
-  if (!names.some((n) => ["ip4", "ip6", "dns", "dns4", "dns6"].includes(n))) {
-    return `"${value}" has no /ip4, /ip6 or /dns4 host part`;
-  }
-  return undefined;
-}
+export { checkBootNode };
+
+import type { P2pHost } from "./host.js";
 
 /** Parses boot node strings, throwing `BOOT_NODE_INVALID` naming the first bad one. */
 export function parseBootNodes(values: readonly string[]): Multiaddr[] {

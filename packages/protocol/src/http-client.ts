@@ -82,3 +82,15 @@ export function httpCall(url: string, options: HttpCallOptions = {}): Promise<Ht
     req.end();
   });
 }
+
+/** Why `value` is not an http(s) URL, or undefined when it is one. */
+export function checkHttpUrl(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `"${value}" is not a URL; expected e.g. http://localhost:6000`;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return `"${value}" is not an http:// or https:// URL`;
+  return undefined;
+}

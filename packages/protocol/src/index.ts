@@ -16,6 +16,7 @@ export * from "./http-client.js";
 export * from "./keys/key-folder.js";
 export * from "./logger.js";
 export * from "./market/price-series.js";
+export * from "./p2p/boot-node.js";
 export * from "./p2p/codec.js";
 export * from "./p2p/env.js";
 export * from "./p2p/messages.js";

@@ -4,37 +4,12 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import {
-  createHeadClient,
-  type ExecuteRequest,
-  errorMessage,
-  GUIDE_FUNCTION_CID,
-  GUIDE_FUNCTION_METHOD,
-  HeadRequestError,
-} from "@allora/protocol";
+import { createHeadClient, errorMessage, HeadRequestError, makeGuideExecuteRequest } from "@allora/protocol";
 import { boolFlag, type Command, stringFlag } from "../command.js";
 import { CliError, usageError } from "../errors.js";
 import { findProject, NETWORK_FLAGS, resolveEndpoints } from "../project/endpoints.js";
 import { describeResponse } from "../request/describe-response.js";
 import { parseIntegerFlag, parseSecondsFlag, parseTopicsFlag } from "../validate.js";
-
-/** The guide's execute request for a topic and argument. */
-function makeGuideRequest(topic: string, arg: string, options: { timeout: number; nodes: number }): ExecuteRequest {
-  return {
-    function_id: GUIDE_FUNCTION_CID,
-    method: GUIDE_FUNCTION_METHOD,
-    parameters: null,
-    topic,
-    config: {
-      env_vars: [
-        { name: "BLS_REQUEST_PATH", value: "/api" },
-        { name: "ALLORA_ARG_PARAMS", value: arg },
-      ],
-      number_of_nodes: options.nodes,
-      timeout: options.timeout,
-    },
-  };
-}
 
 export const requestCommand: Command = {
   name: "request",
@@ -96,7 +71,7 @@ export const requestCommand: Command = {
     const started = performance.now();
     let res: Awaited<ReturnType<typeof head.execute>>;
     try {
-      res = await head.execute(makeGuideRequest(String(topic), arg, { timeout, nodes }));
+      res = await head.execute(makeGuideExecuteRequest({ topic: String(topic), arg, timeout, numberOfNodes: nodes }));
     } catch (err) {
       if (err instanceof HeadRequestError) {
         throw new CliError(

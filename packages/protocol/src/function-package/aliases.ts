@@ -2,6 +2,7 @@
  * Function id aliases: names a request may use in `function_id` that stand for a package CID.
  */
 import { AlloraError } from "../errors.js";
+import type { ExecuteRequest } from "../rest/schemas.js";
 
 /**
  * The function CID the allocmd guide's curl names (`allora-inference-function.wasm` on IPFS). Heads and workers
@@ -38,4 +39,35 @@ export function parseFunctionAliases(text: string): Map<string, string> {
 /** Resolves `functionId` through `aliases` (one level; an alias never points to another alias). */
 export function resolveFunctionId(functionId: string, aliases: ReadonlyMap<string, string>): string {
   return aliases.get(functionId) ?? functionId;
+}
+
+/**
+ * The allocmd guide's execute request (its `curl` body) for a topic and argument: the guide's function CID and
+ * method, `BLS_REQUEST_PATH` and `ALLORA_ARG_PARAMS`, every responding worker, a 2 s roll call.
+ *
+ * @example
+ * ```ts
+ * await createHeadClient("http://localhost:6000").execute(makeGuideExecuteRequest({ topic: "1", arg: "ETH" }))
+ * ```
+ */
+export function makeGuideExecuteRequest(options: {
+  topic: string;
+  arg: string;
+  numberOfNodes?: number;
+  timeout?: number;
+}): ExecuteRequest {
+  return {
+    function_id: GUIDE_FUNCTION_CID,
+    method: GUIDE_FUNCTION_METHOD,
+    parameters: null,
+    topic: options.topic,
+    config: {
+      env_vars: [
+        { name: "BLS_REQUEST_PATH", value: "/api" },
+        { name: "ALLORA_ARG_PARAMS", value: options.arg },
+      ],
+      number_of_nodes: options.numberOfNodes ?? -1,
+      timeout: options.timeout ?? 2,
+    },
+  };
 }

@@ -6,6 +6,7 @@ import {
   HeadRoutes,
   HealthResponse,
   InstallRequest,
+  makeGuideExecuteRequest,
   ResultCode,
   ResultCodeMeaning,
   ResultRequest,
@@ -47,6 +48,10 @@ const CHAIN_BODY = {
 };
 
 describe("REST schemas", () => {
+  it("build the guide's curl body from its parts", () => {
+    expect(makeGuideExecuteRequest({ topic: "1", arg: "ETH" })).toEqual(GUIDE_BODY);
+  });
+
   it("accept the guide's curl body and the chain's body, and round-trip them through JSON", () => {
     for (const body of [GUIDE_BODY, CHAIN_BODY]) {
       expect(Value.Check(ExecuteRequest, body)).toBe(true);
