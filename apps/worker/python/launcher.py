@@ -114,13 +114,16 @@ def start_and_watch(request):
         (os.POSIX_SPAWN_DUP2, out_w, 1),
         (os.POSIX_SPAWN_DUP2, err_w, 2),
     ]
+    # The function learns who its parent is without racing it: a child that reads getppid() itself may already
+    # see init if this launcher was killed in between, and then outlive it.
+    env = dict(request["env"], ALLORA_PARENT_PID=str(os.getpid()))
     started = time.monotonic_ns()
     try:
         with SPAWN_LOCK:
             previous = os.getcwd()
             os.chdir(request["cwd"])
             try:
-                pid = os.posix_spawnp(command, [command] + list(request["args"]), request["env"],
+                pid = os.posix_spawnp(command, [command] + list(request["args"]), env,
                                       file_actions=actions, setsid=True)
             finally:
                 os.chdir(previous)

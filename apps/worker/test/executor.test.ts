@@ -43,18 +43,20 @@ describe("executor", () => {
     expect(r.errorCode).toBeUndefined();
   });
 
-  it("gives the process exactly the environment asked for, plus its own HOME and TMPDIR", async () => {
-    const r = await sh("env | sort", { env: { PATH: "/usr/bin:/bin", ONLY: "this" } });
-    const keys = r.output.stdout
-      .trim()
-      .split("\n")
-      .map((l) => l.split("=")[0]);
+  it("gives the process exactly the environment asked for, plus its own HOME and TMPDIR and its parent's pid", async () => {
+    const r = await sh('env | sort; echo "ppid=$PPID"', { env: { PATH: "/usr/bin:/bin", ONLY: "this" } });
+    const lines = r.output.stdout.trim().split("\n");
+    const ppid = lines.pop();
+    const keys = lines.map((l) => l.split("=")[0]);
     expect(keys.filter((k) => !["PWD", "SHLVL", "_"].includes(k as string)).sort()).toEqual([
+      "ALLORA_PARENT_PID",
       "HOME",
       "ONLY",
       "PATH",
       "TMPDIR",
     ]);
+    // The pid handed over is the process's real parent, so a runner can tell when it has been orphaned.
+    expect(lines).toContain(`ALLORA_PARENT_PID=${ppid?.slice("ppid=".length)}`);
   });
 
   it("kills the whole process group on timeout and reports FUNCTION_TIMEOUT", async () => {

@@ -36,8 +36,14 @@ def die_with_parent(expected_parent):
         os._exit(1)  # the parent died before the request took effect
 
 
+def expected_parent():
+    """The worker's launcher says who it is (ALLORA_PARENT_PID): reading getppid() here could already see init."""
+    told = os.environ.pop("ALLORA_PARENT_PID", "")
+    return int(told) if told.isdigit() else os.getppid()
+
+
 def main():
-    die_with_parent(os.getppid())
+    die_with_parent(expected_parent())
     main_py = os.environ.get("ALLORA_MAIN_PY", "")
     python = os.environ.get("ALLORA_PYTHON") or sys.executable or "python3"
     if not main_py:

@@ -17,7 +17,7 @@ let dir: string;
 beforeAll(async () => {
   server = createServer((req, res) => {
     if (req.url === "/inference/ETH") res.end(JSON.stringify({ token: "ETH", value: "2946.45" }));
-    else if (req.url === "/inference/BAD") res.end(JSON.stringify({ value: 12 }));
+    else if (req.url === "/inference/BAD") res.end(JSON.stringify({ value: "1e3" }));
     else {
       res.writeHead(404);
       res.end("{}");
@@ -63,7 +63,8 @@ describe("runner + sample main.py", () => {
     });
     expect(out.code).toBe(0);
     expect(out.stdout).toBe('{"infererValue": "2946.45"}\n');
-    expect(out.stderr).toBe("");
+    // Logs go to stderr, apart from the one JSON line.
+    expect(out.stderr).toBe(`topic 1: asking ${serverUrl}/inference/ETH\n`);
   });
 
   it("passes argv in the allocmd order, with heights 0 when the request has none", async () => {
@@ -102,7 +103,7 @@ describe("runner + sample main.py", () => {
   it.each([
     ["no argument", { ALLORA_ARG_PARAMS: "" }, /argument is empty/],
     ["an unknown token", { ALLORA_ARG_PARAMS: "NOPE" }, /HTTP 404/],
-    ["a non-decimal answer", { ALLORA_ARG_PARAMS: "BAD" }, /without a decimal/],
+    ["a non-decimal answer", { ALLORA_ARG_PARAMS: "BAD" }, /not a plain decimal/],
     [
       "an unreachable server",
       { ALLORA_ARG_PARAMS: "ETH", INFERENCE_API_ADDRESS: "http://127.0.0.1:9" },
@@ -119,6 +120,19 @@ describe("runner + sample main.py", () => {
     const line = JSON.parse(out.stdout);
     expect(Object.keys(line)).toEqual(["error"]);
     expect(line.error).toMatch(message);
+  });
+
+  it("dies at once when the parent it was told about is already gone, and hides that pid from main.py", async () => {
+    const probe = join(dir, "env-probe.py");
+    await writeFile(probe, "import json, os\nprint(json.dumps(sorted(os.environ)))\n");
+    const env = { ALLORA_MAIN_PY: probe, TOPIC_ID: "1", ALLORA_ARG_PARAMS: "ETH" };
+    // This test process is the runner's real parent: main.py runs, without ALLORA_PARENT_PID in its environment.
+    const told = await run({ ...env, ALLORA_PARENT_PID: String(process.pid) });
+    expect(told.code).toBe(0);
+    expect(JSON.parse(told.stdout)).not.toContain("ALLORA_PARENT_PID");
+    // A launcher killed before the runner started: the runner's parent is no longer the pid it was given.
+    const orphan = await run({ ...env, ALLORA_PARENT_PID: "1" });
+    expect(orphan).toMatchObject({ code: 1, stdout: "" });
   });
 
   it("explains a missing main.py", async () => {

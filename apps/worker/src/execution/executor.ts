@@ -54,7 +54,7 @@ export interface Executor {
 }
 
 /** The launcher script, shipped beside `dist/` in the worker package. */
-export const LAUNCHER_PATH = fileURLToPath(new URL("../../python/launcher.py", import.meta.url));
+const LAUNCHER_PATH = fileURLToPath(new URL("../../python/launcher.py", import.meta.url));
 
 /** How long beyond a run's own timeout the worker waits for the launcher's answer before giving up on it. */
 const LAUNCHER_SLACK_MS = 5000;
