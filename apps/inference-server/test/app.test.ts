@@ -53,7 +53,7 @@ describe("inference app", () => {
         res.writeHead(500);
         return res.end();
       }
-      if (!m || m[1] !== "ETH") {
+      if (m?.[1] !== "ETH") {
         res.writeHead(404);
         return res.end(JSON.stringify({ code: 5, message: "unknown token" }));
       }
