@@ -9,7 +9,6 @@
  * must be called: it removes every container and the network.
  */
 import type { Readable } from "node:stream";
-import { httpCall } from "@allora/protocol";
 import {
   GenericContainer,
   type ImagePullPolicy,
@@ -21,6 +20,7 @@ import {
 import { containerEnvironment, healthProbeCommand, imageOf } from "./container-state.js";
 import type { NetworkDescription, NodeDescription } from "./description.js";
 import { NodeStartError } from "./process-runner.js";
+import { probeJson, startTiers, waitForWorkersOnHead } from "./readiness.js";
 
 /** Options of {@link startContainerNetwork}. */
 export interface ContainerRunnerOptions {
@@ -86,31 +86,6 @@ class NodeContainer extends GenericContainer {
     this.withNetworkMode(network.getName());
     this.createOpts.NetworkingConfig = { EndpointsConfig: { [network.getName()]: { Aliases: [alias] } } };
     return this;
-  }
-}
-
-/** Nodes in start order, by tiers; dependencies outside `nodes` (of an extra node) count as met. */
-function levels(nodes: readonly NodeDescription[]): NodeDescription[][] {
-  const out: NodeDescription[][] = [];
-  const names = new Set(nodes.map((n) => n.name));
-  const placed = new Set<string>();
-  let rest = [...nodes];
-  while (rest.length > 0) {
-    const level = rest.filter((n) => n.dependsOn.every((d) => placed.has(d) || !names.has(d)));
-    if (level.length === 0) throw new Error(`dependency cycle among ${rest.map((n) => n.name).join(", ")}`);
-    for (const n of level) placed.add(n.name);
-    out.push(level);
-    rest = rest.filter((n) => !placed.has(n.name));
-  }
-  return out;
-}
-
-async function getJson(url: string): Promise<unknown | undefined> {
-  try {
-    const res = await httpCall(url, { timeoutMs: 2000 });
-    return res.status === 200 ? JSON.parse(res.text) : undefined;
-  } catch {
-    return undefined;
   }
 }
 
@@ -192,8 +167,8 @@ export async function startContainerNetwork(
     const { node } = entry(name);
     const body =
       node.kind === "worker"
-        ? ((await getJson(`${url(name, "http")}/health`)) as { peer_id?: string } | undefined)
-        : ((await getJson(`${url(name, "rest")}/api/v1/status`)) as { peer_id?: string } | undefined);
+        ? ((await probeJson(`${url(name, "http")}/health`, 2000)) as { peer_id?: string } | undefined)
+        : ((await probeJson(`${url(name, "rest")}/api/v1/status`, 2000)) as { peer_id?: string } | undefined);
     if (!body?.peer_id) throw new Error(`${name} did not tell its peer id (is it a head or a worker, and up?)`);
     return body.peer_id;
   };
@@ -213,41 +188,27 @@ export async function startContainerNetwork(
     async waitReady(timeoutMs = options.readyTimeoutMs ?? 60_000) {
       const head = [...started.values()].find((s) => s.node.kind === "head");
       if (!head) return;
-      const begun = Date.now();
       const workers = [...started.values()].filter((s) => s.node.kind === "worker");
-      const expected = await Promise.all(
-        workers.map(async (w) => ({
-          name: w.node.name,
-          peer: await peerId(w.node.name),
-          topics: (w.node.topics ?? []).map((t) => `allora-topic-${t}-worker`),
-        })),
-      );
-      for (;;) {
-        const status = (await getJson(`${url(head.node.name, "rest")}/api/v1/status`)) as
-          | { workers: Array<{ peer_id: string; subscribed: string[] }> }
-          | undefined;
-        const missing = expected.filter((w) => {
-          const seen = status?.workers.find((s) => s.peer_id === w.peer);
-          return !seen || !w.topics.every((t) => seen.subscribed.includes(t));
-        });
-        if (status && missing.length === 0) {
-          progress(`head sees every worker on its topics (${Date.now() - begun} ms)`);
-          return;
-        }
-        if (Date.now() - begun > timeoutMs) {
-          const tails = missing.map((m) => `--- ${m.name} ---\n${logTail(m.name, 10)}`).join("\n");
-          throw new Error(
-            `the head does not see ${missing.map((m) => m.name).join(", ")} on their topics after ${timeoutMs} ms\n${tails}`,
-          );
-        }
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      await waitForWorkersOnHead({
+        headRestUrl: url(head.node.name, "rest"),
+        workers: await Promise.all(
+          workers.map(async (w) => ({
+            name: w.node.name,
+            peer: await peerId(w.node.name),
+            topics: w.node.topics ?? [],
+          })),
+        ),
+        timeoutMs,
+        pollMs: 200,
+        progress,
+        tails: (missing) => missing.map((m) => `--- ${m} ---\n${logTail(m, 10)}`).join("\n"),
+      });
     },
     logTail,
     async stop() {
       // Dependents first, like compose: workers leave the head before it goes.
       const running = [...started.values()].map((s) => s.node);
-      for (const level of levels(running).reverse()) {
+      for (const level of startTiers(running).reverse()) {
         await Promise.all(
           level.map(async (n) => {
             const s = started.get(n.name);
@@ -261,7 +222,7 @@ export async function startContainerNetwork(
   };
 
   try {
-    for (const level of levels(network.nodes)) {
+    for (const level of startTiers(network.nodes)) {
       progress(`starting ${level.map((n) => n.name).join(", ")}`);
       const results = await Promise.allSettled(level.map((node) => startNode(node)));
       const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");

@@ -8,9 +8,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { httpCall } from "@allora/protocol";
 import { appBin } from "./apps.js";
 import type { NetworkDescription, NodeDescription, Resolve } from "./description.js";
+import { probeJson, startTiers, waitForWorkersOnHead } from "./readiness.js";
 import { type PreparedNetwork, pathsOf } from "./state.js";
 
 /** A line a node printed. */
@@ -75,35 +75,6 @@ const LOCAL = "127.0.0.1";
 async function tailOf(file: string, lines: number): Promise<string> {
   const text = await readFile(file, "utf8").catch(() => "");
   return text.trimEnd().split("\n").slice(-lines).join("\n");
-}
-
-/** The JSON of a 200 answer, or undefined. node:http, not fetch: fetch refuses the head's default port 6000. */
-async function httpOk(url: string): Promise<unknown | undefined> {
-  try {
-    const res = await httpCall(url, { timeoutMs: 1000 });
-    if (res.status !== 200) return undefined;
-    try {
-      return JSON.parse(res.text);
-    } catch {
-      return {};
-    }
-  } catch {
-    return undefined;
-  }
-}
-
-function order(network: NetworkDescription): NodeDescription[][] {
-  const levels: NodeDescription[][] = [];
-  const placed = new Set<string>();
-  let rest = [...network.nodes];
-  while (rest.length > 0) {
-    const level = rest.filter((n) => n.dependsOn.every((d) => placed.has(d)));
-    if (level.length === 0) throw new Error(`dependency cycle among ${rest.map((n) => n.name).join(", ")}`);
-    for (const n of level) placed.add(n.name);
-    levels.push(level);
-    rest = rest.filter((n) => !placed.has(n.name));
-  }
-  return levels;
 }
 
 /** Starts every node of a prepared network and waits until it is ready. */
@@ -179,7 +150,7 @@ export async function startProcessNetwork(
           await tailOf(entry.logFile, 25),
         );
       }
-      if ((await httpOk(probe)) !== undefined) {
+      if ((await probeJson(probe, 1000)) !== undefined) {
         progress(`${node.name} healthy in ${Date.now() - started} ms`);
         return;
       }
@@ -218,38 +189,27 @@ export async function startProcessNetwork(
     async waitReady(timeoutMs = options.readyTimeoutMs ?? 30_000) {
       const head = network.nodes.find((n) => n.kind === "head");
       if (!head) return;
-      const started = Date.now();
-      const expected = network.workers().map((w) => ({
-        name: w.name,
-        peer: prepared.nodes.get(w.name)?.peerId,
-        topics: (w.topics ?? []).map((t) => `allora-topic-${t}-worker`),
-      }));
-      for (;;) {
-        const status = (await httpOk(`${url(head.name, "rest")}/api/v1/status`)) as
-          | { workers: Array<{ peer_id: string; subscribed: string[] }> }
-          | undefined;
-        const missing = expected.filter((w) => {
-          const seen = status?.workers.find((s) => s.peer_id === w.peer);
-          return !seen || !w.topics.every((t) => seen.subscribed.includes(t));
-        });
-        if (status && missing.length === 0) {
-          progress(`head sees every worker on its topics (${Date.now() - started} ms)`);
-          return;
-        }
-        if (Date.now() - started > timeoutMs) {
-          const tails = await Promise.all(
-            missing.map(async (m) => `--- ${m.name} ---\n${await tailOf(join(prepared.logDir, `${m.name}.log`), 10)}`),
-          );
-          throw new Error(
-            `the head does not see ${missing.map((m) => m.name).join(", ")} on their topics after ${timeoutMs} ms\n${tails.join("\n")}`,
-          );
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitForWorkersOnHead({
+        headRestUrl: url(head.name, "rest"),
+        workers: network.workers().map((w) => ({
+          name: w.name,
+          peer: prepared.nodes.get(w.name)?.peerId,
+          topics: w.topics ?? [],
+        })),
+        timeoutMs,
+        pollMs: 100,
+        progress,
+        tails: async (missing) =>
+          (
+            await Promise.all(
+              missing.map(async (m) => `--- ${m} ---\n${await tailOf(join(prepared.logDir, `${m}.log`), 10)}`),
+            )
+          ).join("\n"),
+      });
     },
     logTail: (node, lines = 30) => tailOf(join(prepared.logDir, `${node}.log`), lines),
     async stop() {
-      const levels = order(network).reverse();
+      const levels = startTiers(network.nodes).reverse();
       for (const level of levels) await Promise.all(level.map((n) => kill(n.name, "SIGTERM")));
       process.off("exit", killAllNow);
       for (const log of logs.values()) log.end();
@@ -265,7 +225,7 @@ export async function startProcessNetwork(
     }
   };
 
-  for (const level of order(network)) {
+  for (const level of startTiers(network.nodes)) {
     progress(`starting ${level.map((n) => n.name).join(", ")}`);
     await Promise.all(level.map((node) => waitHealthyOrThrow(node, launch(node))));
   }
