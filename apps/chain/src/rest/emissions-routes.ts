@@ -6,19 +6,13 @@ import type { FastifyInstance } from "fastify";
 import { ChainError } from "../errors.js";
 import { paramsToJson } from "../genesis/params.js";
 import { isAccountAddress } from "../state/address.js";
-import type { Topic } from "../state/chain-state.js";
-import type { RestContext } from "./rest-context.js";
+import { type RestContext, topicOf } from "./rest-context.js";
 import { ADDRESS_PARAM, ID_PARAM, paramsSchema } from "./route-schemas.js";
 import { dec, inferenceJson, topicJson } from "./views.js";
 
 export function registerEmissionsRoutes(app: FastifyInstance, ctx: RestContext): void {
   const { chain } = ctx;
   const state = chain.state;
-  const topicOf = (id: string): Topic => {
-    const topic = state.topic(BigInt(id));
-    if (!topic) throw new ChainError("TOPIC_NOT_FOUND", `topic ${id}`);
-    return topic;
-  };
   const topicParams = { schema: { params: paramsSchema({ topic_id: ID_PARAM }) } };
   const topicAddressParams = { schema: { params: paramsSchema({ topic_id: ID_PARAM, address: ADDRESS_PARAM }) } };
 
@@ -29,14 +23,14 @@ export function registerEmissionsRoutes(app: FastifyInstance, ctx: RestContext):
   app.get("/emissions/v1/next_topic_id", async () => ({ next_topic_id: state.nextTopicId.toString() }));
 
   app.get<{ Params: { topic_id: string } }>("/emissions/v1/topics/:topic_id", topicParams, async (request) => ({
-    topic: topicJson(topicOf(request.params.topic_id)),
+    topic: topicJson(topicOf(chain, request.params.topic_id)),
   }));
 
   app.get<{ Params: { topic_id: string; address: string } }>(
     "/emissions/v1/worker_registered/:topic_id/:address",
     topicAddressParams,
     async (request) => {
-      const topic = topicOf(request.params.topic_id);
+      const topic = topicOf(chain, request.params.topic_id);
       if (!isAccountAddress(request.params.address)) {
         throw new ChainError("INVALID_ADDRESS", `"${request.params.address}" is not an allo1… address`);
       }
@@ -48,7 +42,7 @@ export function registerEmissionsRoutes(app: FastifyInstance, ctx: RestContext):
     "/emissions/v1/unfulfilled_worker_nonces/:topic_id",
     topicParams,
     async (request) => {
-      const topic = topicOf(request.params.topic_id);
+      const topic = topicOf(chain, request.params.topic_id);
       const open = [...state.roundsOf(topic.id).values()].filter((r) => r.status === "open").reverse();
       return { nonces: { nonces: open.map((r) => ({ block_height: r.nonce.toString() })) } };
     },
@@ -58,7 +52,7 @@ export function registerEmissionsRoutes(app: FastifyInstance, ctx: RestContext):
     "/emissions/v1/latest_inferences/:topic_id",
     topicParams,
     async (request) => {
-      const topic = topicOf(request.params.topic_id);
+      const topic = topicOf(chain, request.params.topic_id);
       const round = [...state.roundsOf(topic.id).values()].reverse().find((r) => r.inferences.size > 0);
       if (!round) {
         return {
@@ -83,7 +77,7 @@ export function registerEmissionsRoutes(app: FastifyInstance, ctx: RestContext):
     "/emissions/v1/inferer_score_ema/:topic_id/:address",
     topicAddressParams,
     async (request) => {
-      const topic = topicOf(request.params.topic_id);
+      const topic = topicOf(chain, request.params.topic_id);
       const stats = state.workerStats.get(topic.id.toString())?.get(request.params.address);
       return {
         score: {
@@ -100,7 +94,7 @@ export function registerEmissionsRoutes(app: FastifyInstance, ctx: RestContext):
     "/emissions/v1/latest_network_inferences/:topic_id",
     topicParams,
     async (request) => {
-      const topic = topicOf(request.params.topic_id);
+      const topic = topicOf(chain, request.params.topic_id);
       const round = [...state.roundsOf(topic.id).values()].reverse().find((r) => r.network !== undefined);
       if (!round?.network)
         throw new ChainError("NOT_FOUND", `topic ${topic.id} has no closed round with inferences yet`);

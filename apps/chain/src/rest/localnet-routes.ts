@@ -5,9 +5,8 @@
 import type { FastifyInstance } from "fastify";
 import { ChainError } from "../errors.js";
 import { MAX_PRICE_POINTS } from "../market/market.js";
-import type { Topic } from "../state/chain-state.js";
 import { TOKEN_PATTERN } from "../topics/topic-rules.js";
-import type { RestContext } from "./rest-context.js";
+import { type RestContext, topicOf } from "./rest-context.js";
 import { ID_PARAM, paramsSchema, UINT_QUERY } from "./route-schemas.js";
 import { recentRounds, roundJson, topicJson, workersJson } from "./views.js";
 
@@ -20,11 +19,6 @@ const DEFAULT_PRICE_POINTS = 300;
 export function registerLocalnetRoutes(app: FastifyInstance, ctx: RestContext): void {
   const { chain } = ctx;
   const state = chain.state;
-  const topicOf = (id: string): Topic => {
-    const topic = state.topic(BigInt(id));
-    if (!topic) throw new ChainError("TOPIC_NOT_FOUND", `topic ${id}`);
-    return topic;
-  };
 
   app.get("/allora/localnet/v1/topics", async () => ({
     topics: [...state.topics.values()].map((topic) => {
@@ -42,7 +36,7 @@ export function registerLocalnetRoutes(app: FastifyInstance, ctx: RestContext): 
     "/allora/localnet/v1/topics/:id/workers",
     { schema: { params: paramsSchema({ id: ID_PARAM }) } },
     async (request) => {
-      const topic = topicOf(request.params.id);
+      const topic = topicOf(chain, request.params.id);
       return { topic_id: topic.id.toString(), workers: workersJson(state, topic.id) };
     },
   );
@@ -56,7 +50,7 @@ export function registerLocalnetRoutes(app: FastifyInstance, ctx: RestContext): 
       },
     },
     async (request) => {
-      const topic = topicOf(request.params.id);
+      const topic = topicOf(chain, request.params.id);
       const limit = Math.min(Math.max(Number(request.query.limit ?? DEFAULT_ROUNDS), 1), MAX_ROUNDS);
       return { topic_id: topic.id.toString(), rounds: recentRounds(chain, topic.id, limit).map(roundJson) };
     },
