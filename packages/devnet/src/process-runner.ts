@@ -118,6 +118,9 @@ export async function startProcessNetwork(
         LANG: "C.UTF-8",
       },
       stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group: a terminal's Ctrl-C reaches only the runner, which stops the nodes in order
+      // (workers first, the chain last) instead of every node at once.
+      detached: true,
     });
     const entry: RunningNode = { description: node, process: child, logFile };
     running.set(node.name, entry);

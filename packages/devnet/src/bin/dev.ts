@@ -139,6 +139,8 @@ async function main(): Promise<number> {
     };
     process.on("SIGINT", () => stop("SIGINT"));
     process.on("SIGTERM", () => stop("SIGTERM"));
+    // A closed terminal: the nodes, in their own process groups, would not hear it.
+    process.on("SIGHUP", () => stop("SIGHUP"));
   });
 }
 
