@@ -55,14 +55,9 @@ interface WorkerStatusReport {
   ok: boolean;
 }
 
-async function topicStatus(
-  chain: ChainClient,
-  topic: number,
-  address: string,
-  subscribed: boolean | null,
-): Promise<TopicStatus> {
-  const registered = await chain.isRegistered(topic, address);
-  const status: TopicStatus = {
+/** A topic's row before (or without) anything the chain says about it. */
+function unknownTopicStatus(topic: number, subscribed: boolean | null, registered: boolean | null): TopicStatus {
+  return {
     topic,
     subscribed,
     registered,
@@ -75,6 +70,16 @@ async function topicStatus(
     rank: null,
     workers: null,
   };
+}
+
+async function topicStatus(
+  chain: ChainClient,
+  topic: number,
+  address: string,
+  subscribed: boolean | null,
+): Promise<TopicStatus> {
+  const registered = await chain.isRegistered(topic, address);
+  const status = unknownTopicStatus(topic, subscribed, registered);
   // This network's ranked view has everything at once; other chains only answer the emissions queries.
   let workers: TopicWorker[] | undefined;
   try {
@@ -240,19 +245,7 @@ async function collectStatus(project: Project, endpoints: Endpoints): Promise<Wo
         problems.push(`topic ${t.id}: ${errorMessage(err)}`);
       }
     } else {
-      report.topics.push({
-        topic: t.id,
-        subscribed,
-        registered: null,
-        latest_value: null,
-        latest_nonce: null,
-        score: null,
-        ema_score: null,
-        cumulative_reward: null,
-        rounds_scored: null,
-        rank: null,
-        workers: null,
-      });
+      report.topics.push(unknownTopicStatus(t.id, subscribed, null));
     }
   }
   if (chain && identity.address) {

@@ -5,6 +5,15 @@
  */
 import { spawn } from "node:child_process";
 
+/** SIGKILLs the process group led by `pid` (a child spawned with `detached: true`); a group already gone is fine. */
+export function killProcessGroup(pid: number | undefined): void {
+  try {
+    if (pid !== undefined) process.kill(-pid, "SIGKILL");
+  } catch {
+    // the group is gone
+  }
+}
+
 /** The outcome of {@link runProcess}. */
 export interface ProcessResult {
   /** Exit code; 127 when the program could not start, 124 on timeout. */
@@ -49,13 +58,7 @@ export function runProcess(
     const partial = { stdout: "", stderr: "" };
     let timedOut = false;
     let spawnError: string | undefined;
-    const killGroup = () => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    };
+    const killGroup = () => killProcessGroup(child.pid);
     const timer = setTimeout(() => {
       timedOut = true;
       killGroup();

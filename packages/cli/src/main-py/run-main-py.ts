@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
+import { killProcessGroup } from "../docker/run-process.js";
 
 /** The PATH a worker gives functions. */
 const SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -87,13 +88,7 @@ export async function runMainPy(run: MainPyRun): Promise<MainPyResult> {
       let timedOut = false;
       let overflow: "stdout" | "stderr" | undefined;
       let spawnError: string | undefined;
-      const killGroup = () => {
-        try {
-          if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-        } catch {
-          // the group is gone
-        }
-      };
+      const killGroup = () => killProcessGroup(child.pid);
       const timer = setTimeout(() => {
         timedOut = true;
         killGroup();
