@@ -158,6 +158,16 @@ export function describeNetwork(options: DevnetOptions = {}): NetworkDescription
   const blockTimeMs = options.blockTimeMs ?? 1000;
   const lag = Math.max(...topics.map((t) => t.lag));
   const nodes: NodeDescription[] = [];
+  /** How the head and each worker reach the chain and its faucet, and where their account's mnemonic is. */
+  const chainFlags = (resolve: Resolve, paths: NodePaths): string[] =>
+    withChain
+      ? [
+          `--chain-rpc=${url(resolve("chain", "rpc"))}`,
+          `--chain-rest=${url(resolve("chain", "rest"))}`,
+          `--chain-mnemonic-file=${paths.mnemonicFile}`,
+          `--faucet-url=${url(resolve("chain", "rest"), "/faucet")}`,
+        ]
+      : [];
 
   if (withChain) {
     nodes.push({
@@ -196,14 +206,7 @@ export function describeNetwork(options: DevnetOptions = {}): NetworkDescription
       `--data-dir=${paths.dataDir}`,
       `--rest-port=${ports.headRest}`,
       `--p2p-port=${ports.headP2p}`,
-      ...(withChain
-        ? [
-            `--chain-rpc=${url(resolve("chain", "rpc"))}`,
-            `--chain-rest=${url(resolve("chain", "rest"))}`,
-            `--chain-mnemonic-file=${paths.mnemonicFile}`,
-            `--faucet-url=${url(resolve("chain", "rest"), "/faucet")}`,
-          ]
-        : []),
+      ...chainFlags(resolve, paths),
     ],
   });
 
@@ -251,14 +254,7 @@ export function describeNetwork(options: DevnetOptions = {}): NetworkDescription
           `--main-py=${paths.mainPy}`,
           `--function-env=INFERENCE_API_ADDRESS=${url(resolve(inference, "http"))}`,
           ...(options.functionTimeout ? [`--function-timeout=${options.functionTimeout}`] : []),
-          ...(withChain
-            ? [
-                `--chain-rpc=${url(resolve("chain", "rpc"))}`,
-                `--chain-rest=${url(resolve("chain", "rest"))}`,
-                `--chain-mnemonic-file=${paths.mnemonicFile}`,
-                `--faucet-url=${url(resolve("chain", "rest"), "/faucet")}`,
-              ]
-            : []),
+          ...chainFlags(resolve, paths),
           ...(options.extraWorkerArgs ?? []),
         ];
       },

@@ -98,12 +98,7 @@ export function runEndBlock(state: ChainState, ctx: EndBlockContext): RoundEvent
       instant_scores: outcome.instantScores,
       workers: Object.entries(outcome.workers).map(([address, w]) => ({
         address,
-        value: w.value,
-        loss: w.loss,
-        score: w.score,
-        regret: w.regret,
-        ema: w.ema,
-        fraction: w.fraction,
+        ...w,
         reward: w.reward.toString(),
       })),
     });

@@ -34,16 +34,8 @@ interface RoundScoredEvent {
   network_loss: number | null;
   minted: string;
   instant_scores: number[];
-  workers: Array<{
-    address: string;
-    value: string;
-    loss: number;
-    score: number;
-    regret: number;
-    ema: number;
-    fraction: number;
-    reward: string;
-  }>;
+  /** Each worker's {@link WorkerOutcome}, with its address and the reward as a decimal string. */
+  workers: Array<Omit<WorkerOutcome, "reward"> & { address: string; reward: string }>;
 }
 
 /** Any state change a block makes by itself. */
@@ -108,15 +100,8 @@ export function applyRoundEvent(state: ChainState, event: RoundEvent, height: bi
         stats.lastScoredNonce = nonce;
         stats.cumulativeReward += reward;
         stats.roundsScored += 1;
-        outcomes[w.address] = {
-          value: w.value,
-          loss: w.loss,
-          score: w.score,
-          regret: w.regret,
-          ema: w.ema,
-          fraction: w.fraction,
-          reward,
-        };
+        const { address: _, ...outcome } = w;
+        outcomes[w.address] = { ...outcome, reward };
       }
       if (event.instant_scores.length > 0) {
         const key = topicId.toString();

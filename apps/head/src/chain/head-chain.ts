@@ -16,6 +16,7 @@ import {
   verifyWorkerBundle,
   WorkerDataBundle,
 } from "@allora/protocol";
+import { fundFromFaucet, getJson } from "@allora/service";
 import { sha256 } from "@cosmjs/crypto";
 import { toHex } from "@cosmjs/encoding";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
@@ -56,12 +57,6 @@ export interface HeadChain {
 const HISTORY = 50;
 const MAX_ATTEMPTS = 4;
 
-async function getJson(url: string): Promise<unknown> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-  if (!res.ok) throw new Error(`GET ${url} answered HTTP ${res.status}`);
-  return res.json();
-}
-
 /** Creates the chain side; resolves once the key is loaded (the chain itself may come up later). */
 export async function createHeadChain(options: HeadChainOptions): Promise<HeadChain> {
   const { logger } = options;
@@ -90,20 +85,11 @@ export async function createHeadChain(options: HeadChainOptions): Promise<HeadCh
   };
 
   const ensureFunds = async (c: SigningStargateClient): Promise<void> => {
-    const balance = BigInt((await c.getBalance(address, DENOM)).amount);
-    if (balance >= 1_000_000n || !options.faucetUrl) return;
-    logger.info({ address, balance: balance.toString() }, "asking the faucet for fee funds");
-    const res = await fetch(options.faucetUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ address }),
-      signal: AbortSignal.timeout(30_000),
-    });
-    if (!res.ok) throw new Error(`faucet answered HTTP ${res.status}`);
-    const deadline = Date.now() + 30_000;
-    while (BigInt((await c.getBalance(address, DENOM)).amount) < 1_000_000n && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 300));
-    }
+    const balance = async () => BigInt((await c.getBalance(address, DENOM)).amount);
+    const now = await balance();
+    if (now >= 1_000_000n || !options.faucetUrl) return;
+    logger.info({ address, balance: now.toString() }, "asking the faucet for fee funds");
+    await fundFromFaucet({ faucetUrl: options.faucetUrl, address, needed: 1_000_000n, balance });
   };
 
   const isRegistered = async (topic: string, worker: string): Promise<boolean> => {

@@ -17,6 +17,7 @@ import {
   TypeUrls,
   WorkerDataBundle,
 } from "@allora/protocol";
+import { fundFromFaucet, getJson } from "@allora/service";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { GasPrice, SigningStargateClient } from "@cosmjs/stargate";
 
@@ -56,12 +57,6 @@ export interface WorkerChain {
 /** The chain's code for "already registered on this topic". */
 const ALREADY_REGISTERED = 102;
 
-async function getJson(url: string): Promise<unknown> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-  if (!res.ok) throw new Error(`GET ${url} answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
-  return res.json();
-}
-
 /** Creates the chain side; derives the account now so its address is known at once. */
 export async function createWorkerChain(options: WorkerChainOptions): Promise<WorkerChain> {
   const { logger } = options;
@@ -88,7 +83,8 @@ export async function createWorkerChain(options: WorkerChainOptions): Promise<Wo
   };
 
   const fund = async (client: SigningStargateClient, needed: bigint): Promise<void> => {
-    const balance = BigInt((await client.getBalance(account.address, DENOM)).amount);
+    const readBalance = async () => BigInt((await client.getBalance(account.address, DENOM)).amount);
+    const balance = await readBalance();
     if (balance >= needed) return;
     if (!options.faucetUrl) {
       throw Object.assign(
@@ -102,23 +98,7 @@ export async function createWorkerChain(options: WorkerChainOptions): Promise<Wo
       { address: account.address, balance: balance.toString(), needed: needed.toString() },
       "asking the faucet for funds",
     );
-    const res = await fetch(options.faucetUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ address: account.address }),
-      signal: AbortSignal.timeout(30_000),
-    });
-    if (!res.ok) {
-      throw Object.assign(new Error(`faucet answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`), {
-        code: "FAUCET_FAILED",
-      });
-    }
-    const deadline = Date.now() + 30_000;
-    while (BigInt((await client.getBalance(account.address, DENOM)).amount) < needed) {
-      if (Date.now() > deadline)
-        throw Object.assign(new Error("faucet funds did not arrive in 30 s"), { code: "FAUCET_FAILED" });
-      await new Promise((r) => setTimeout(r, 300));
-    }
+    await fundFromFaucet({ faucetUrl: options.faucetUrl, address: account.address, needed, balance: readBalance });
   };
 
   const registerAll = async (): Promise<void> => {
