@@ -134,6 +134,12 @@ def execute(request, uid):
     """Starts the function in its sandbox and watches it; returns the answer."""
     started = time.monotonic_ns()
     command = request["command"]
+    if not os.path.isabs(command):
+        found = shutil.which(command, path=request["env"].get("PATH", os.defpath))
+        if not found:
+            return failure(request, started, 127, "FUNCTION_SPAWN_FAILED",
+                           f"cannot start {command}: it is not on the function's PATH")
+        request = dict(request, command=found)
     try:
         setup = SANDBOX.prepare(request, uid)
     except OSError as err:
@@ -622,13 +628,7 @@ class Sandbox:
         return count + processes
 
     def prepare(self, request, uid):
-        command = request["command"]
-        argv = [command] + list(request["args"])
-        if not os.path.isabs(command):
-            found = shutil.which(command, path=request["env"].get("PATH", os.defpath))
-            if not found:
-                raise OSError(2, f"{command} is not on the function's PATH")
-            argv[0] = found
+        argv = [request["command"]] + list(request["args"])  # an absolute path (execute resolved it)
         limits = None
         if self.limits:
             limits = self.fixed_limits + [(resource.RLIMIT_NPROC, self.nproc_limit(uid))]

@@ -309,7 +309,11 @@ export async function startWorkerNode(
     const response: MsgExecuteResponse = {
       ...base,
       code:
-        result.errorCode === "FUNCTION_TIMEOUT" ? "408" : result.errorCode === "FUNCTION_SPAWN_FAILED" ? "500" : "200",
+        result.errorCode === "FUNCTION_TIMEOUT"
+          ? "408"
+          : result.errorCode === "FUNCTION_SPAWN_FAILED" || result.errorCode === "FUNCTION_SANDBOX_FAILED"
+            ? "500"
+            : "200",
       result: result.output,
       usage: result.usage,
       ...(result.errorCode ? { error_code: result.errorCode, message: result.message } : {}),
