@@ -133,9 +133,21 @@ export interface DevnetOptions {
   logLevel?: string;
   /** The function each worker serves besides its main.py (always the runner package). */
   extraWorkerArgs?: readonly string[];
+  /** Extra flags of the head (e.g. a shorter `--max-execution-time` in a test). */
+  extraHeadArgs?: readonly string[];
 }
 
 const url = (e: { host: string; port: number }, path = "") => `http://${e.host}:${e.port}${path}`;
+
+/**
+ * The address a node listens on: the loopback address its peers reach it at when the runner places nodes on this
+ * machine (`pnpm dev`: nothing is exposed beyond it), every interface inside a container (where the runner publishes
+ * chosen ports on 127.0.0.1 only).
+ */
+function bindHost(resolve: Resolve, node: string, port: string): string {
+  const { host } = resolve(node, port);
+  return /^127\.\d+\.\d+\.\d+$/.test(host) ? host : "0.0.0.0";
+}
 
 /**
  * Describes the dev network: a chain (optional), a head, and `workers` workers each with its own inference server
@@ -180,7 +192,7 @@ export function describeNetwork(options: DevnetOptions = {}): NetworkDescription
       args: (resolve, paths) => [
         "--name=chain",
         `--log-level=${logLevel}`,
-        "--host=0.0.0.0",
+        `--host=${bindHost(resolve, "chain", "rest")}`,
         `--rpc-port=${ports.chainRpc}`,
         `--rest-port=${ports.chainRest}`,
         `--genesis=${paths.genesisFile}`,
@@ -188,6 +200,8 @@ export function describeNetwork(options: DevnetOptions = {}): NetworkDescription
         `--block-time-ms=${blockTimeMs}`,
         `--faucet-mnemonic-file=${paths.mnemonicFile}`,
         `--blockless-api-url=${url(resolve("head", "rest"), "/api/v1/functions/execute")}`,
+        // Only the head's account may submit rounds: the one in genesis, or the one this head reports.
+        "--payload-senders-from-head=true",
       ],
     });
   }
@@ -204,9 +218,12 @@ export function describeNetwork(options: DevnetOptions = {}): NetworkDescription
       "--name=head",
       `--log-level=${logLevel}`,
       `--data-dir=${paths.dataDir}`,
+      `--rest-host=${bindHost(resolve, "head", "rest")}`,
       `--rest-port=${ports.headRest}`,
+      `--p2p-host=${bindHost(resolve, "head", "p2p")}`,
       `--p2p-port=${ports.headP2p}`,
       ...chainFlags(resolve, paths),
+      ...(options.extraHeadArgs ?? []),
     ],
   });
 
@@ -224,6 +241,7 @@ export function describeNetwork(options: DevnetOptions = {}): NetworkDescription
       args: (resolve) => [
         `--name=${inference}`,
         `--log-level=${logLevel}`,
+        `--host=${bindHost(resolve, inference, "http")}`,
         `--port=${inferencePort}`,
         `--model=${model}`,
         `--horizon=${lag}`,
@@ -247,7 +265,9 @@ export function describeNetwork(options: DevnetOptions = {}): NetworkDescription
           `--name=${worker}`,
           `--log-level=${logLevel}`,
           `--data-dir=${paths.dataDir}`,
+          `--p2p-host=${bindHost(resolve, worker, "p2p")}`,
           `--p2p-port=${ports.workerP2p + i}`,
+          `--http-host=${bindHost(resolve, worker, "http")}`,
           `--http-port=${ports.workerHttp + i}`,
           `--boot-nodes=${bootHost}/tcp/${head.port}`,
           `--topics=${topics.map((t) => t.id).join(",")}`,
