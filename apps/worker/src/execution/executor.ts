@@ -11,7 +11,7 @@
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { rm } from "node:fs/promises";
-import { dirname, isAbsolute, join } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AlloraError, type Logger, type RuntimeOutput, type Usage } from "@allora/protocol";
 
@@ -178,8 +178,12 @@ export function createExecutor(options: ExecutorOptions): Executor {
 
   const startLauncher = (): ChildProcessWithoutNullStreams => {
     const path = isAbsolute(options.python) ? `${dirname(options.python)}:${SAFE_PATH}` : SAFE_PATH;
-    const child = spawn(options.python, [LAUNCHER_PATH], {
+    // A relative path (./venv/bin/python3) is the worker's, not the launcher's working directory's.
+    const python = options.python.includes("/") ? resolve(options.python) : options.python;
+    const child = spawn(python, [LAUNCHER_PATH], {
       env: { PATH: path, LANG: "C.UTF-8", PYTHONDONTWRITEBYTECODE: "1" },
+      // A working directory every slot uid can enter (the launcher may chdir back to it from a sandboxed thread).
+      cwd: "/",
       stdio: ["pipe", "pipe", "pipe"],
     });
     let buffered = "";
