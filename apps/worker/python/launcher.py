@@ -27,7 +27,7 @@ Only the Python standard library is used.
 """
 import json
 import os
-from concurrent.futures import ThreadPoolExecutor
+import queue
 import resource
 import selectors
 import shutil
@@ -47,7 +47,13 @@ RUNNING = set()
 CHILDREN_LOCK = threading.Lock()
 SWEEP_LOCK = threading.Lock()  # one sweep at a time: an orphan is reaped once, so its pid cannot be reused under it
 SANDBOX = None
-POOL = ThreadPoolExecutor(max_workers=256, thread_name_prefix="run")
+# Each run has a thread of its own, which the sandbox restricts for good: threads are made ahead (SPARE_THREADS idle
+# ones wait for a request) so the request does not wait for one; each takes one request and ends with it.
+SPARES = []
+SPARES_LOCK = threading.Lock()
+SPARE_THREADS = 2
+JANITOR = queue.SimpleQueue()  # scratch folders to remove, after their answer is out
+CHILDREN_FD = None  # /proc/self/task/<main thread>/children, opened at start: orphans come back to the main thread
 CHUNK = 65536
 
 
@@ -109,6 +115,7 @@ class Capped:
 def run(request):
     uid = SANDBOX.acquire_uid()
     answer = None
+    box = {}
     try:
         try:
             os.mkdir(request["cwd"], 0o700)
@@ -116,13 +123,14 @@ def run(request):
             pass
         if uid is not None:
             os.chown(request["cwd"], uid, uid)
-        answer = execute(request, uid)
+        answer = execute(request, uid, box)
     finally:
-        sweep(uid)  # before the answer: once it is out, nothing the run started is left
+        # Before the answer: once it is out, nothing the run started is left. This thread may be sandboxed by now.
+        sweep(uid, restricted=box.get("restricted", False))
+        SANDBOX.release_uid(uid)
         if answer is not None:
             send(answer)
-        shutil.rmtree(request["cwd"], ignore_errors=True)
-        SANDBOX.release_uid(uid)
+        JANITOR.put(request["cwd"])
 
 
 def failure(request, started, exit_code, error_code, message):
@@ -130,8 +138,10 @@ def failure(request, started, exit_code, error_code, message):
             "wall_ns": time.monotonic_ns() - started, "usage": {}, "error_code": error_code, "message": message}
 
 
-def execute(request, uid):
-    """Starts the function in its sandbox and watches it; returns the answer."""
+def execute(request, uid, box):
+    """Starts the function in its sandbox and watches it; returns the answer. On the fast path this thread itself is
+    sandboxed first (box["restricted"] says so): Linux credentials, no_new_privs and Landlock are per thread, and a
+    posix_spawn from it hands them to the child, so there is no fork of this process and no Python code in a child."""
     started = time.monotonic_ns()
     command = request["command"]
     if not os.path.isabs(command):
@@ -148,22 +158,10 @@ def execute(request, uid):
     try:
         if not setup.threaded:
             return watch(request, started, setup, popen_spawn)
-        # The layers apply to this one thread (Linux credentials, no_new_privs and Landlock are per thread), and a
-        # posix_spawn from it hands them to the child: no fork of this process, no Python code in a child.
-        box = {}
-
-        def body():
-            try:
-                box["answer"] = restricted_watch(request, started, setup)
-            except BaseException as err:  # noqa: BLE001 - carried to the pool thread
-                box["error"] = err
-
-        thread = threading.Thread(target=body, name="sandboxed-run")
-        thread.start()
-        thread.join()
-        if "error" in box:
-            raise box["error"]
-        return box["answer"]
+        try:
+            return restricted_watch(request, started, setup)
+        finally:
+            box["restricted"] = setup.restricted or setup.tried
     finally:
         setup.close()
 
@@ -354,8 +352,16 @@ def safe_run(request):
               "error_code": "FUNCTION_SPAWN_FAILED", "message": f"launcher error: {err}"})
 
 
-def launcher_children():
-    """Pids of this process's children (any thread's), zombies included."""
+def launcher_children(restricted=False):
+    """Pids of this process's children (any thread's), zombies included. A sandboxed thread has no /proc: it sees the
+    main thread's children, through the file opened at start, which is where orphans are reparented."""
+    if restricted:
+        if CHILDREN_FD is None:
+            return set()
+        try:
+            return {int(p) for p in os.pread(CHILDREN_FD, 1 << 20, 0).split()}
+        except OSError:
+            return set()
     pids = set()
     try:
         tasks = os.listdir("/proc/self/task")
@@ -378,30 +384,70 @@ def launcher_children():
     return pids
 
 
-def sweep(uid=None):
+def sweep(uid=None, restricted=False):
     """Kills and reaps every child that is not a running function, until none is left (their children come back
-    here too, as this process is a subreaper). With a uid per slot, orphans of other slots still running are spared."""
+    here too, as this process is a subreaper). With a uid per slot, orphans of other slots still running are spared:
+    by their uid, or, from a sandboxed thread, because it may not signal them."""
     if not SANDBOX or not SANDBOX.reaper:
         return
     with SWEEP_LOCK:
+        spared = set()
         for _ in range(1000):
+            killed = []
             with CHILDREN_LOCK:
-                orphans = [p for p in launcher_children() if p not in RUNNING]
-                if SANDBOX.uids_in_use_by_others(uid):
-                    busy = SANDBOX.uids_in_use_by_others(uid)
-                    orphans = [p for p in orphans if sandbox.real_uid_of(p) not in busy]
+                orphans = [p for p in launcher_children(restricted) if p not in RUNNING and p not in spared]
+                busy = SANDBOX.uids_in_use_by_others(uid) if not restricted else set()
                 for p in orphans:
+                    if busy and sandbox.real_uid_of(p) in busy:
+                        spared.add(p)
+                        continue
                     try:
                         os.kill(p, signal.SIGKILL)
-                    except (ProcessLookupError, PermissionError):
+                        killed.append(p)
+                    except PermissionError:
+                        spared.add(p)
+                    except ProcessLookupError:
                         pass
-            if not orphans:
+            if not killed:
                 return
-            for p in orphans:
+            for p in killed:
                 try:
                     os.waitpid(p, 0)
                 except ChildProcessError:
                     pass
+
+
+def janitor():
+    """Removes scratch folders once their answer is out, and sweeps again as this unsandboxed thread."""
+    while True:
+        cwd = JANITOR.get()
+        shutil.rmtree(cwd, ignore_errors=True)
+        try:
+            sweep()
+        except Exception as err:  # noqa: BLE001 - never let the janitor die
+            sys.stderr.write(f"launcher: sweep failed: {err}\n")
+
+
+def spare():
+    q = queue.SimpleQueue()
+
+    def body():
+        safe_run(q.get())
+
+    threading.Thread(target=body, name="run", daemon=True).start()
+    return q
+
+
+def dispatch(request):
+    with SPARES_LOCK:
+        q = SPARES.pop() if SPARES else None
+    (q or spare()).put(request)
+    with SPARES_LOCK:
+        missing = SPARE_THREADS - len(SPARES)
+    for _ in range(missing):
+        fresh = spare()
+        with SPARES_LOCK:
+            SPARES.append(fresh)
 
 
 def kill_all(*_):
@@ -437,11 +483,13 @@ class Setup:
         # own, or when Landlock scopes its signals to the run's domain; otherwise it is never used.
         self.domain_killable = threaded and (uid is not None or (ruleset_fd is not None and scoped))
         self.restricted = False
+        self.tried = False
 
     def child(self):
         sandbox.child_setup(self.ruleset_fd, self.limits, self.drop_caps, self.last_cap)
 
     def restrict_thread(self):
+        self.tried = True
         if self.uid is not None:
             sandbox.thread_set_ids(self.uid)
         if self.drop_caps:
@@ -661,6 +709,12 @@ def main():
         sys.stderr.write("launcher: the first line must be {\"config\": {...}}; using the default sandbox\n")
         config = {}
     SANDBOX = Sandbox(config)  # probes fork children: done before any thread exists
+    global CHILDREN_FD
+    try:
+        CHILDREN_FD = os.open(f"/proc/self/task/{os.getpid()}/children", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        CHILDREN_FD = None  # a kernel without CONFIG_PROC_CHILDREN: sandboxed threads rely on kill(-1) and the janitor
+    threading.Thread(target=janitor, name="janitor", daemon=True).start()
     sys.stdout.write(json.dumps({"ready": True, "pid": os.getpid(), "sandbox": SANDBOX.report}) + "\n")
     sys.stdout.flush()
     for line in sys.stdin:
@@ -672,7 +726,7 @@ def main():
         except ValueError:
             sys.stderr.write(f"launcher: ignoring a line that is not JSON: {line[:200]}\n")
             continue
-        POOL.submit(safe_run, request)
+        dispatch(request)
     kill_all()
 
 
