@@ -273,7 +273,7 @@ def watch(request, started, setup, spawn):
         selector.register(pidfd, selectors.EVENT_READ)
     open_fds = set(outputs)
     killed_at = None
-    while open_fds:
+    while open_fds or (pidfd is not None and "at" not in exited):  # closed outputs do not end a run
         if killed_at is not None and time.monotonic_ns() - killed_at > 2_000_000_000:
             break  # something outside the group still holds the pipes: stop reading, the run is over
         remaining = (deadline - time.monotonic_ns()) / 1e9

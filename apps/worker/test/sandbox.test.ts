@@ -91,6 +91,20 @@ describe("the function sandbox", () => {
     expect(execFileSync("ps", ["-eo", "args"], { encoding: "utf8" })).not.toContain(marker);
   });
 
+  it("still times out a function that closed its outputs and kept running", async () => {
+    const started = Date.now();
+    const r = await executor.run({
+      requestId: "closed-outputs",
+      command: "/bin/sh",
+      args: ["-c", "exec >&- 2>&-; sleep 31342.25"],
+      env: { PATH: "/usr/bin:/bin" },
+      timeoutMs: 500,
+    });
+    expect(r.errorCode).toBe("FUNCTION_TIMEOUT");
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(execFileSync("ps", ["-eo", "args"], { encoding: "utf8" })).not.toContain("31342.25");
+  });
+
   it("answers FUNCTION_SPAWN_FAILED for a command that is not on the function's PATH", async () => {
     const r = await executor.run({
       requestId: "missing",
