@@ -176,8 +176,7 @@ export function describeNetwork(options: DevnetOptions = {}): NetworkDescription
   const blockTimeMs = options.blockTimeMs ?? 1000;
   const lag = Math.max(...topics.map((t) => t.lag));
   const nodes: NodeDescription[] = [];
-  const bindHost = (resolve: Resolve, node: string, port: string) =>
-    listenHost(resolve, node, port, options.bindHost);
+  const bindHost = (resolve: Resolve, node: string, port: string) => listenHost(resolve, node, port, options.bindHost);
   /** How the head and each worker reach the chain and its faucet, and where their account's mnemonic is. */
   const chainFlags = (resolve: Resolve, paths: NodePaths): string[] =>
     withChain
