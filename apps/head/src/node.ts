@@ -8,13 +8,10 @@ import { createP2pHost, type P2pHost, serveFunctionPackages } from "@allora/p2p"
 import {
   AlloraError,
   type ExecuteResponse,
-  encodeP2pMessage,
   ensureKeyFolder,
   type Logger,
   parseFunctionAliases,
-  parseTopicId,
   type StatusResponse,
-  workerTopicName,
 } from "@allora/protocol";
 import { type ConfigOf, Counter, createMetricsRegistry, Gauge, Histogram, readSecretFile } from "@allora/service";
 import { buildHeadApi } from "./api/app.js";
