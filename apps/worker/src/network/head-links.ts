@@ -44,11 +44,16 @@ export interface HeadLinks {
   closeAll(): Promise<void>;
 }
 
+/** Attempts to open a session with a connected head before the worker waits for the next connection. */
+const MAX_OPEN_ATTEMPTS = 8;
+
 /** Creates the links manager. */
 export function createHeadLinks(options: HeadLinksOptions): HeadLinks {
   const { host, logger } = options;
   const channels = new Map<string, MessageChannel>();
   const opening = new Map<string, Promise<MessageChannel>>();
+  /** Failed attempts in a row, by head. */
+  const failures = new Map<string, number>();
   let stopped = false;
 
   const connect = async (head: PeerId): Promise<MessageChannel> => {
@@ -99,11 +104,26 @@ export function createHeadLinks(options: HeadLinksOptions): HeadLinks {
     let pending = opening.get(key);
     if (!pending) {
       pending = connect(head)
+        .then((channel) => {
+          failures.delete(key);
+          return channel;
+        })
         .catch((err) => {
+          const attempt = (failures.get(key) ?? 0) + 1;
+          failures.set(key, attempt);
           logger.warn(
-            { code: "SESSION_OPEN_FAILED", head: key },
+            { code: "SESSION_OPEN_FAILED", head: key, attempt },
             `cannot open a session with head: ${errorMessage(err)}`,
           );
+          // A connection that is up but whose stream was reset (a head restarting) gets its session on a retry.
+          if (!stopped && attempt < MAX_OPEN_ATTEMPTS && host.getConnections(head).length > 0) {
+            setTimeout(
+              () => {
+                if (!stopped && !channels.has(key)) void open(head).catch(() => undefined);
+              },
+              Math.min(5000, 250 * 2 ** attempt),
+            ).unref();
+          }
           throw err;
         })
         .finally(() => opening.delete(key));
