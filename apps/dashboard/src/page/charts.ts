@@ -20,6 +20,32 @@ export interface SeriesSpec {
 /** Aligned data: x values (unix seconds), then one array per series. */
 export type ChartData = [number[], ...Array<Array<number | null>>];
 
+/**
+ * Breaks the lines where time jumps (the network was stopped and started again on the same chain): a row of nulls
+ * wherever a step is over five times the usual one. Lines also break where a series has no value.
+ */
+export function withGaps(data: ChartData): ChartData {
+  const [xs, ...ys] = data;
+  if (xs.length < 3) return data;
+  const steps = xs
+    .slice(1)
+    .map((x, i) => x - (xs[i] as number))
+    .sort((a, b) => a - b);
+  const usual = steps[Math.floor(steps.length / 2)] as number;
+  const out: ChartData = [[], ...ys.map(() => [])];
+  xs.forEach((x, i) => {
+    const prev = xs[i - 1];
+    if (prev !== undefined && usual > 0 && x - prev > 5 * usual) {
+      out[0].push((prev + x) / 2);
+      for (let s = 0; s < ys.length; s++) (out[s + 1] as Array<number | null>).push(null);
+    }
+    out[0].push(x);
+    for (let s = 0; s < ys.length; s++)
+      (out[s + 1] as Array<number | null>).push((ys[s] as Array<number | null>)[i] ?? null);
+  });
+  return out;
+}
+
 const cssVar = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
 export interface LineChart {
@@ -68,7 +94,7 @@ export function createLineChart(
             ...(s.dash ? { dash: [6, 4] } : {}),
             ...(s.pointsOnly ? { paths: () => null } : {}),
             points: { show: true, size: s.pointsOnly ? 6 : 4, fill: s.color },
-            spanGaps: true,
+            spanGaps: false,
             value: (_u: uPlot, v: number | null) => (v === null ? "–" : options.format(v)),
           })),
         ],
@@ -98,9 +124,10 @@ export function createLineChart(
   });
 
   return {
-    update(series, data) {
+    update(series, raw) {
+      const data = withGaps(raw);
       last = { series, data };
-      mark(series, data);
+      mark(series, raw);
       if (data[0].length === 0) return;
       if (!plot || JSON.stringify(series) !== seriesKey) build(series, data);
       else plot.setData(data as uPlot.AlignedData);
