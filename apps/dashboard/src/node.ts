@@ -23,7 +23,7 @@ export interface DashboardNode {
 }
 
 /** The built page, beside the compiled server (dist/page). */
-export const PAGE_DIR: string = fileURLToPath(new URL("./page", import.meta.url));
+const PAGE_DIR: string = fileURLToPath(new URL("./page", import.meta.url));
 
 /** `name=url` list items as a map. */
 function namedUrls(items: readonly string[]): Map<string, string> {

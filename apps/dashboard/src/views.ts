@@ -61,7 +61,7 @@ export const ChainTopicWorkersView = Type.Object({ topic_id: Uint, workers: Type
 export type ChainTopicWorkersView = Static<typeof ChainTopicWorkersView>;
 
 /** A worker's outcome in a round: its inference and, once the truth is known, loss, score and reward. */
-export const ChainRoundWorkerView = Type.Object({
+const ChainRoundWorkerView = Type.Object({
   address: Type.String(),
   value: Decimal,
   loss: Nullable(Decimal),
@@ -112,7 +112,7 @@ const Reachability = {
 };
 
 /** The chain as the page shows it. */
-export const ChainPanel = Type.Object({
+const ChainPanel = Type.Object({
   ...Reachability,
   url: Type.String(),
   chain_id: Type.Optional(Type.String()),
@@ -135,7 +135,7 @@ export const HeadPanel = Type.Object({
 export type HeadPanel = Static<typeof HeadPanel>;
 
 /** A worker's standing on one topic (from the chain). */
-export const WorkerTopicStanding = Type.Object({
+const WorkerTopicStanding = Type.Object({
   latest_score: Nullable(Decimal),
   ema_score: Nullable(Decimal),
   rounds_scored: Uint,

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * The dashboard as a person sees it, in a real browser (Debian's Chromium driven by playwright-core), against the
  * network `pnpm dev` runs (same description: three workers, topic 1 every 5 s with its truth 10 s later, the

@@ -24,7 +24,7 @@ export type ChartData = [number[], ...Array<Array<number | null>>];
  * Breaks the lines where time jumps (the network was stopped and started again on the same chain): a row of nulls
  * wherever a step is over five times the usual one. Lines also break where a series has no value.
  */
-export function withGaps(data: ChartData): ChartData {
+function withGaps(data: ChartData): ChartData {
   const [xs, ...ys] = data;
   if (xs.length < 3) return data;
   const steps = xs

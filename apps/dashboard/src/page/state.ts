@@ -5,7 +5,7 @@
 import type { ChainRoundView, NetworkView, SnapshotEvent, WorkerPanel } from "../views.js";
 
 /** Colors of workers, in order; chosen to read on light and dark backgrounds alike. */
-export const WORKER_COLORS = ["#3b82f6", "#f59e0b", "#10b981", "#ec4899", "#8b5cf6", "#06b6d4", "#ef4444", "#84cc16"];
+const WORKER_COLORS = ["#3b82f6", "#f59e0b", "#10b981", "#ec4899", "#8b5cf6", "#06b6d4", "#ef4444", "#84cc16"];
 
 export interface PageState {
   network: NetworkView | undefined;

@@ -65,7 +65,7 @@ const SECURITY_HEADERS = {
 } as const;
 
 /** The host name of a Host header value: `localhost:3000` → `localhost`, `[::1]:3000` → `[::1]`. */
-export function hostnameOf(host: string | undefined): string {
+function hostnameOf(host: string | undefined): string {
   if (!host) return "";
   const v6 = /^(\[[^\]]*\])(?::\d+)?$/.exec(host);
   if (v6) return (v6[1] as string).toLowerCase();
