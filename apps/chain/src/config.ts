@@ -49,6 +49,17 @@ export const chainConfigSpec = defineConfig({
     description: "uallo one faucet request gives (a request may ask for up to 10x)",
     check: (v) => (/^[1-9]\d{0,29}$/.test(v) ? undefined : `"${v}" is not a positive integer amount of uallo`),
   },
+  "payload-senders-file": {
+    type: "string",
+    description:
+      "file listing accounts (one allo1… address a line) allowed to send MsgInsertBulkWorkerPayload besides genesis payload_senders; re-read when it changes",
+  },
+  "payload-senders-from-head": {
+    type: "boolean",
+    default: false,
+    description:
+      "also accept MsgInsertBulkWorkerPayload from the chain account that the head at --blockless-api-url reports in /api/v1/status",
+  },
   "log-level": {
     type: "string",
     default: "info",

@@ -271,6 +271,16 @@ export const CHAIN_ERRORS = {
     meaning: "A message is larger than max_serialized_msg_length (1,000,000 bytes).",
     remedy: "Split the bundles over several txs.",
   },
+  SENDER_NOT_WHITELISTED: {
+    codespace: "emissions",
+    code: 110,
+    http: 403,
+    suffix: "sender is not a whitelisted payload sender",
+    meaning:
+      "MsgInsertBulkWorkerPayload came from an account that is neither in genesis payload_senders nor in the chain's --payload-senders-file.",
+    remedy:
+      "Submit rounds from the network's head account, or add the sender's address to genesis payload_senders or the --payload-senders-file.",
+  },
   FAUCET_DISABLED: {
     codespace: "localnet",
     code: 1,

@@ -4,7 +4,7 @@
  * loading; `start` makes the first block and listens; `stop` undoes everything in reverse.
  */
 import type { AddressInfo } from "node:net";
-import type { Logger } from "@allora/protocol";
+import { AlloraError, type Logger } from "@allora/protocol";
 import { createMetricsRegistry, readSecretFile } from "@allora/service";
 import type { FastifyInstance } from "fastify";
 import { createBlockProducer } from "./chain/block-producer.js";
@@ -19,6 +19,7 @@ import { buildRpcApp } from "./rpc/rpc-app.js";
 import type { RpcContext } from "./rpc/rpc-methods.js";
 import { createBlocklessNotifier } from "./scheduler/blockless-notifier.js";
 import { openBlockLog } from "./store/block-log.js";
+import { createPayloadSenders } from "./tx/payload-senders.js";
 
 /** Dependencies of {@link createChainNode}. */
 export interface ChainNodeDeps {
@@ -51,6 +52,12 @@ function urlOf(app: FastifyInstance, host: string): string {
 export async function createChainNode(config: ChainConfig, deps: ChainNodeDeps): Promise<ChainNode> {
   const logger = deps.logger;
   const version = deps.version ?? "0.0.0";
+  if (config.payloadSendersFromHead && !config.blocklessApiUrl) {
+    throw new AlloraError(
+      "CONFIG_INVALID",
+      "--payload-senders-from-head needs --blockless-api-url: it trusts the account of the head the chain notifies",
+    );
+  }
   const genesis = await loadGenesisFile(config.genesis);
   const mnemonic = config.faucetMnemonicFile
     ? await readSecretFile(config.faucetMnemonicFile, "faucet mnemonic")
@@ -63,7 +70,15 @@ export async function createChainNode(config: ChainConfig, deps: ChainNodeDeps):
   });
   let chain: Chain;
   try {
-    chain = createChain({ genesis, blockLog, logger: logger.child({ module: "chain" }) });
+    const payloadSenders = createPayloadSenders({
+      genesis: genesis.payloadSenders,
+      ...(config.payloadSendersFile ? { file: config.payloadSendersFile } : {}),
+      ...(config.payloadSendersFromHead && config.blocklessApiUrl
+        ? { headStatusUrl: new URL("/api/v1/status", config.blocklessApiUrl).toString() }
+        : {}),
+      logger: logger.child({ module: "payload-senders" }),
+    });
+    chain = createChain({ genesis, blockLog, payloadSenders, logger: logger.child({ module: "chain" }) });
   } catch (err) {
     blockLog.close();
     throw err;

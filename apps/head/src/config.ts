@@ -36,6 +36,27 @@ export const headConfig = defineConfig({
     max: 60,
     description: "seconds the head waits beyond a worker's function timeout",
   },
+  "max-execution-time": {
+    type: "number",
+    default: 60,
+    min: 0.1,
+    max: 600,
+    description:
+      "longest a worker may run a function, in seconds, whatever timeout it announces (the head then waits --execution-grace more)",
+  },
+  "allow-install-from": {
+    type: "list",
+    default: [],
+    description:
+      "URL prefixes POST /api/v1/functions/install may name as a package's uri (none: installs by uri are refused)",
+    check: checkHttpUrl,
+  },
+  "trusted-workers": {
+    type: "list",
+    default: [],
+    description: "peer ids of the only workers this head accepts sessions from (none: any worker may join)",
+    check: (v) => (/^[1-9A-HJ-NP-Za-km-z]{40,128}$/.test(v) ? undefined : `"${v}" is not a libp2p peer id`),
+  },
   "max-body-bytes": {
     type: "integer",
     default: 1_048_576,

@@ -23,6 +23,7 @@ import type { headConfig } from "./config.js";
 import { createExecuteService } from "./execution/execute-service.js";
 import { ResultCache } from "./execution/result-cache.js";
 import { loadFunctionCatalog } from "./functions/function-catalog.js";
+import { createFunctionInstalls } from "./functions/function-install.js";
 import { createWorkerSessions } from "./network/worker-sessions.js";
 
 /** The head's config. */
@@ -91,6 +92,7 @@ export async function startHeadNode(config: HeadConfig, deps: { logger: Logger; 
   const sessions = createWorkerSessions({
     host,
     logger: log("sessions"),
+    trustedWorkers: config.trustedWorkers,
     headHello: () => ({ type: "MsgHeadHello", version, functions: catalog.list().map((f) => f.cid) }),
     onChange: () => workersGauge.set(sessions.all().length),
   });
@@ -110,11 +112,19 @@ export async function startHeadNode(config: HeadConfig, deps: { logger: Logger; 
       : undefined;
   chain?.start();
 
+  const installs = createFunctionInstalls({
+    host,
+    sessions,
+    catalog,
+    allowInstallFrom: config.allowInstallFrom,
+  });
   const cache = new ResultCache<ExecuteResponse>(config.resultCacheSize);
   const execute = createExecuteService({
     host,
     sessions,
     catalog,
+    isExecutable: (cid) => installs.isExecutable(cid),
+    maxExecutionMs: Math.round(config.maxExecutionTime * 1000),
     logger: log("execute"),
     defaultRollCallMs: Math.round(config.rollCallTimeout * 1000),
     executionGraceMs: Math.round(config.executionGrace * 1000),
@@ -154,36 +164,7 @@ export async function startHeadNode(config: HeadConfig, deps: { logger: Logger; 
       cache.set(response.request_id, response);
       return response;
     },
-    async install(request) {
-      if (!request.cid) {
-        throw new AlloraError(
-          request.uri ? "INSTALL_CID_REQUIRED" : "REQUEST_INVALID",
-          request.uri
-            ? "an install by uri needs the package's cid too, so workers can verify what they download"
-            : "give the cid of the function package to install",
-        );
-      }
-      const cid = catalog.resolve(request.cid);
-      const topic = request.subgroup ? workerTopicName(parseTopicId(request.subgroup)) : undefined;
-      const targets = topic ? [topic] : [...new Set(sessions.all().flatMap((s) => s.hello?.topics ?? []))];
-      let recipients = 0;
-      for (const t of targets) {
-        const result = await host.services.pubsub.publish(
-          t,
-          encodeP2pMessage({
-            type: "MsgInstallFunction",
-            origin: identity.peerId,
-            cid,
-            ...(request.uri ? { uri: request.uri } : {}),
-          }),
-        );
-        recipients += result.recipients.length;
-      }
-      return {
-        code: "200",
-        message: `install of ${cid} announced on ${targets.join(", ") || "no topic"} to ${recipients} peers`,
-      };
-    },
+    install: (request) => installs.install(request),
     result: (id) => cache.get(id),
     status,
     metrics,

@@ -50,6 +50,18 @@ export const workerConfig = defineConfig({
     description: "head multiaddrs to connect to, comma separated; /p2p/<id> may be omitted",
     check: checkBootNode,
   },
+  "trusted-heads": {
+    type: "list",
+    default: [],
+    description:
+      "peer ids of heads to obey besides the boot nodes' (a boot node's id is pinned from /p2p/<id> or learned on first connect)",
+    check: (v) => (/^[1-9A-HJ-NP-Za-km-z]{40,128}$/.test(v) ? undefined : `"${v}" is not a libp2p peer id`),
+  },
+  "allow-functions": {
+    type: "list",
+    default: [],
+    description: "function ids (CIDs or aliases) to run besides each topic's own function as the chain states it",
+  },
   topics: {
     type: "list",
     default: ["1"],

@@ -4,7 +4,7 @@
  */
 import { mkdir, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { defaultFunctionAliases } from "@allora/node-function";
+import { defaultFunctionAliases, runnerPackageCid } from "@allora/node-function";
 import {
   createBootNodeKeeper,
   createP2pHost,
@@ -21,6 +21,7 @@ import {
   type Logger,
   type MsgExecute,
   type MsgExecuteResponse,
+  type MsgInstallFunction,
   type MsgRollCall,
   parseFunctionAliases,
   workerTopicName,
@@ -39,13 +40,12 @@ import { Semaphore } from "./execution/semaphore.js";
 import { createFunctionStore, type PackageSource, urlSource } from "./functions/function-store.js";
 import { buildWorkerHttpApp } from "./http/app.js";
 import { createHeadLinks } from "./network/head-links.js";
+import { createRollCallBook } from "./roll-call/roll-call-book.js";
+import { createFunctionPolicy } from "./trust/function-policy.js";
+import { createTrustedHeads } from "./trust/trusted-heads.js";
 
 /** How long an execute waits for the roll call it belongs to (sent together, the gossip may arrive second). */
 const ROLL_CALL_WAIT_MS = 3000;
-/** How long a roll call's decision is kept for its execute. */
-const DECISION_TTL_MS = 60_000;
-/** How much longer an execute waits for a roll call that arrived but is still being decided (installing). */
-const DECIDING_WAIT_MS = 30_000;
 
 /** The worker's config. */
 export type WorkerConfig = ConfigOf<typeof workerConfig>;
@@ -59,6 +59,8 @@ export interface WorkerStatus {
   topics: string[];
   boot_nodes: Array<{ addr: string; peer: string }>;
   heads: string[];
+  trusted_heads: Array<{ peer: string; source: string }>;
+  allowed_functions: string[];
   functions: Array<{ cid: string; name: string; version: string }>;
   running: number;
   max_concurrency: number;
@@ -134,6 +136,25 @@ export async function startWorkerNode(
     logger: log("functions"),
   });
   await store.start();
+  const trust = await createTrustedHeads({
+    bootNodes: config.bootNodes,
+    explicit: config.trustedHeads,
+    knownHeadsFile: join(dataDir, "known-heads.json"),
+    logger: log("trust"),
+  });
+  const policy = createFunctionPolicy({
+    aliases,
+    allow: config.allowFunctions,
+    runnerCid: runnerPackageCid(),
+    ...(config.chainRest ? { chainRest: config.chainRest } : {}),
+    logger: log("trust"),
+  });
+  if (config.bootNodes.length === 0 && config.trustedHeads.length === 0) {
+    logger.warn(
+      { code: "NO_TRUSTED_HEAD" },
+      "no --boot-nodes and no --trusted-heads: this worker obeys no head and will run nothing",
+    );
+  }
 
   const metrics = createMetricsRegistry(config.name);
   const executions = new Counter({
@@ -145,6 +166,12 @@ export async function startWorkerNode(
   const rollCalls = new Counter({
     name: "allora_worker_roll_calls_total",
     help: "roll calls answered by code",
+    labelNames: ["code"],
+    registers: [metrics],
+  });
+  const refusals = new Counter({
+    name: "allora_worker_refusals_total",
+    help: "messages refused by the worker's trust checks, by code",
     labelNames: ["code"],
     registers: [metrics],
   });
@@ -232,7 +259,7 @@ export async function startWorkerNode(
     }
   };
 
-  const execute = async (message: MsgExecute, channel: MessageChannel): Promise<void> => {
+  const execute = async (message: MsgExecute, channel: MessageChannel, ownFunction: boolean): Promise<void> => {
     const base = { type: "MsgExecuteResponse" as const, request_id: message.request_id };
     let fn: Awaited<ReturnType<typeof store.ensure>>;
     try {
@@ -297,7 +324,15 @@ export async function startWorkerNode(
       );
     }
     if (message.chain_round) {
-      if (!chain) {
+      const roundTopic = normaliseTopic(message.chain_round.topic_id);
+      if (!ownFunction || roundTopic !== normaliseTopic(message.topic)) {
+        response.bundle_error = {
+          code: "BUNDLE_REFUSED",
+          message: !ownFunction
+            ? `function ${message.function_id} is not topic ${roundTopic}'s own function; nothing is signed for it`
+            : `the chain round is for topic ${roundTopic}, the roll call for ${message.topic}; nothing is signed`,
+        };
+      } else if (!chain) {
         response.bundle_error = {
           code: "CHAIN_DISABLED",
           message: "this worker has no chain account (--chain-rpc unset)",
@@ -323,9 +358,27 @@ export async function startWorkerNode(
     respond(channel, response);
   };
 
+  const rollLog = log("roll-call");
+  const book = createRollCallBook({
+    capacity: () => config.maxConcurrency + config.maxQueued,
+    load: () => semaphore.load,
+    unseenWaitMs: ROLL_CALL_WAIT_MS,
+  });
+  // Refusals are logged once per peer and code (a hostile peer cannot flood the log) and always counted.
+  const refusedOnce = new Set<string>();
+  const refuse = (code: string, peer: string, text: string) => {
+    refusals.inc({ code });
+    const key = `${code}/${peer}`;
+    if (refusedOnce.has(key)) return;
+    if (refusedOnce.size > 10_000) refusedOnce.clear();
+    refusedOnce.add(key);
+    rollLog.warn({ code, peer }, text);
+  };
+
   const links = createHeadLinks({
     host,
     logger: log("sessions"),
+    isTrusted: (peer) => trust.isTrusted(peer),
     hello: () => ({
       type: "MsgWorkerHello",
       version,
@@ -336,101 +389,94 @@ export async function startWorkerNode(
     }),
     handlers: {
       onExecute: (message, channel) => {
-        void decisionOf(message.request_id)
-          .then((decision) => {
-            release(message.request_id);
-            if (decision === "accepted") {
-              return execute(message, channel);
+        void book
+          .outcomeOf(message.request_id)
+          .then((outcome) => {
+            book.release(message.request_id);
+            if (outcome.decision === "accepted") {
+              const facts = outcome.facts;
+              // The execute must be the one the accepted roll call announced: same head, function and topic.
+              const mismatch =
+                facts.origin !== channel.remotePeer
+                  ? "it comes from another head than the roll call"
+                  : facts.functionId !== message.function_id
+                    ? `its function ${message.function_id} is not the roll call's ${facts.functionId}`
+                    : normaliseTopic(message.topic) !== facts.topicId
+                      ? `its topic ${message.topic} is not the roll call's (${facts.topicId})`
+                      : undefined;
+              if (mismatch) {
+                refuse("EXECUTE_MISMATCH", channel.remotePeer, `refusing an execute: ${mismatch}`);
+                return respond(channel, {
+                  type: "MsgExecuteResponse",
+                  request_id: message.request_id,
+                  code: "403",
+                  error_code: "EXECUTE_MISMATCH",
+                  message: `this worker refuses the execute: ${mismatch}`,
+                });
+              }
+              return execute(message, channel, facts.own);
             }
             respond(channel, {
               type: "MsgExecuteResponse",
               request_id: message.request_id,
-              code: decision === "declined" ? "503" : "409",
-              error_code: decision === "declined" ? "ROLL_CALL_DECLINED" : "ROLL_CALL_UNSEEN",
+              code: outcome.decision === "declined" ? "503" : "409",
+              error_code: outcome.decision === "declined" ? "ROLL_CALL_DECLINED" : "ROLL_CALL_UNSEEN",
               message:
-                decision === "declined"
+                outcome.decision === "declined"
                   ? "this worker declined the roll call of this request, so it does not run it"
                   : `this worker never received the roll call of this request within ${ROLL_CALL_WAIT_MS} ms`,
             });
           })
           .catch((err) => execLog.error({ code: "INTERNAL", err, request: message.request_id }, "execute failed"));
       },
-      onRollCall: (message, head) => {
-        void answerRollCall(message, head).catch((err) =>
-          rollLog.warn(
-            { code: "ROLL_CALL_REPLY_FAILED", request: message.request_id },
-            `cannot answer roll call: ${errorMessage(err)}`,
-          ),
-        );
-      },
+      onRollCall: (message, head) => intake(message, head),
       onHeadFunctions: (head, cids) => {
         for (const cid of cids) {
           if (store.get(cid)) continue;
-          void store
-            .ensure(cid, peerSource(head))
-            .catch((err) =>
-              log("functions").warn({ code: (err as AlloraError).code, cid }, `prefetch failed: ${errorMessage(err)}`),
-            );
+          void isAllowedAnywhere(cid).then((allowed) => {
+            if (!allowed) return;
+            return store
+              .ensure(cid, peerSource(head))
+              .then(() => undefined)
+              .catch((err) =>
+                log("functions").warn(
+                  { code: (err as AlloraError).code, cid },
+                  `prefetch failed: ${errorMessage(err)}`,
+                ),
+              );
+          });
         }
       },
     },
   });
 
-  const rollLog = log("roll-call");
-  // Each roll call's decision, by request id. An execute runs only for a roll call this worker accepted: with
-  // number_of_nodes -1 the head sends the execute together with the roll call, so it may arrive first and waits here.
-  type Decision = "accepted" | "declined";
-  const decisions = new Map<
-    string,
-    { seen?: boolean; decision?: Decision; waiters: Array<(d: Decision | "unseen") => void> }
-  >();
-  const seen = (requestId: string) => {
-    const entry = decisions.get(requestId) ?? { waiters: [] };
-    entry.seen = true;
-    decisions.set(requestId, entry);
+  /** Whether `cid` is allowed on any topic this worker serves (for installs, which name no topic). */
+  const isAllowedAnywhere = async (cid: string): Promise<boolean> => {
+    for (const topic of topics) if ((await policy.check(topic, cid)).allowed) return true;
+    return false;
   };
-  const decide = (requestId: string, decision: Decision) => {
-    const entry = decisions.get(requestId) ?? { waiters: [] };
-    entry.decision = decision;
-    decisions.set(requestId, entry);
-    for (const waiter of entry.waiters.splice(0)) waiter(decision);
-    setTimeout(() => decisions.delete(requestId), DECISION_TTL_MS).unref();
+
+  /**
+   * The one intake for roll calls, from a head's session or from gossip (judged by the gossip's signed author):
+   * trust, topic, function policy, rate, capacity, then install and accept.
+   */
+  const intake = (message: MsgRollCall, origin: PeerId) => {
+    void answerRollCall(message, origin).catch((err) =>
+      rollLog.warn(
+        { code: "ROLL_CALL_REPLY_FAILED", request: message.request_id },
+        `cannot answer roll call: ${errorMessage(err)}`,
+      ),
+    );
   };
-  const decisionOf = (requestId: string): Promise<Decision | "unseen"> => {
-    const entry = decisions.get(requestId);
-    if (entry?.decision) return Promise.resolve(entry.decision);
-    return new Promise((resolve) => {
-      const e = entry ?? { waiters: [] };
-      decisions.set(requestId, e);
-      const giveUp = () => {
-        e.waiters = e.waiters.filter((w) => w !== done);
-        if (!e.decision && e.waiters.length === 0) decisions.delete(requestId);
-        resolve("unseen");
-      };
-      // A roll call still being decided (e.g. installing its package) gets longer than one never seen at all.
-      let timer = setTimeout(() => {
-        if (e.seen) timer = setTimeout(giveUp, DECIDING_WAIT_MS);
-        else giveUp();
-      }, ROLL_CALL_WAIT_MS);
-      const done = (d: Decision | "unseen") => {
-        clearTimeout(timer);
-        resolve(d);
-      };
-      e.waiters.push(done);
-    });
-  };
-  // An accepted roll call holds a place until its execute arrives (or the head chooses others and it expires),
-  // so a burst of roll calls cannot overcommit the worker.
-  const reserved = new Map<string, ReturnType<typeof setTimeout>>();
-  const release = (requestId: string) => {
-    const timer = reserved.get(requestId);
-    if (timer) clearTimeout(timer);
-    reserved.delete(requestId);
-  };
+
   const answerRollCall = async (message: MsgRollCall, origin: PeerId) => {
+    const head = origin.toString();
+    if (!trust.isTrusted(head)) {
+      // No answer, no session, no install: an untrusted peer learns nothing from this worker.
+      return refuse("ROLL_CALL_UNTRUSTED", head, "ignoring roll calls from a peer that is not a trusted head");
+    }
     // The head sends each roll call twice (its session, then gossip): answer the first copy only.
-    if (decisions.get(message.request_id)?.seen) return;
-    seen(message.request_id);
+    if (!book.firstSight(message.request_id)) return;
     const reply = async (code: string, extra: { message?: string; error_code?: string } = {}) => {
       rollCalls.inc({ code });
       const channel = await links.open(origin);
@@ -442,14 +488,30 @@ export async function startWorkerNode(
         ...extra,
       });
     };
-    if (semaphore.load + reserved.size >= config.maxConcurrency + config.maxQueued) {
-      decide(message.request_id, "declined");
-      return reply("503", {
-        error_code: "WORKER_BUSY",
-        message: `${semaphore.inUse} runs in progress and ${semaphore.load - semaphore.inUse + reserved.size} waiting; the limits are ${config.maxConcurrency} and ${config.maxQueued}`,
-      });
+    const decline = (code: string, errorCode: string, text: string) => {
+      book.decide(message.request_id, "declined");
+      return reply(code, { error_code: errorCode, message: text });
+    };
+    const topicId = normaliseTopic(message.topic);
+    if (!topics.includes(topicId)) {
+      return decline("400", "TOPIC_NOT_SERVED", `this worker does not serve topic ${message.topic}`);
     }
-    reserved.set(message.request_id, setTimeout(() => reserved.delete(message.request_id), 30_000).unref());
+    if (!book.withinRate(head)) {
+      return decline("429", "ROLL_CALL_RATE_LIMITED", "this head sends roll calls faster than this worker takes them");
+    }
+    const verdict = await policy.check(topicId, message.function_id);
+    if (!verdict.allowed) {
+      refuse(verdict.code, head, verdict.message);
+      return decline("403", verdict.code, verdict.message);
+    }
+    if (!book.hasRoom()) {
+      return decline(
+        "503",
+        "WORKER_BUSY",
+        `${semaphore.inUse} runs in progress and ${semaphore.load - semaphore.inUse + book.reservations()} waiting; the limits are ${config.maxConcurrency} and ${config.maxQueued}`,
+      );
+    }
+    book.reserve(message.request_id);
     try {
       await store.ensure(message.function_id, peerSource(origin));
     } catch (err) {
@@ -457,20 +519,54 @@ export async function startWorkerNode(
         { code: (err as AlloraError).code, request: message.request_id },
         `cannot accept roll call: ${errorMessage(err)}`,
       );
-      release(message.request_id);
-      decide(message.request_id, "declined");
-      return reply("500", {
-        error_code: (err as AlloraError).code ?? "FUNCTION_INSTALL_FAILED",
-        message: errorMessage(err),
-      });
+      book.release(message.request_id);
+      return decline("500", (err as AlloraError).code ?? "FUNCTION_INSTALL_FAILED", errorMessage(err));
     }
-    decide(message.request_id, "accepted");
+    book.decide(message.request_id, "accepted", {
+      origin: head,
+      topicId,
+      functionId: message.function_id,
+      own: verdict.own,
+    });
     return reply("202");
+  };
+
+  const installFromGossip = async (message: MsgInstallFunction, from: PeerId) => {
+    if (!(await isAllowedAnywhere(message.cid))) {
+      return refuse(
+        "FUNCTION_NOT_ALLOWED",
+        from.toString(),
+        `not installing ${message.cid}: it is not the function of a topic this worker serves; allow it with --allow-functions`,
+      );
+    }
+    const head = peerSource(from);
+    await store.ensure(
+      message.cid,
+      message.uri
+        ? {
+            describe: `uri ${message.uri} or head`,
+            fetch: (cid) =>
+              urlSource(message.uri as string)
+                .fetch(cid)
+                .catch(() => head.fetch(cid)),
+          }
+        : head,
+    );
+    const channel = await links.open(from);
+    channel.send({ type: "MsgInstallFunctionResponse", code: "202", cid: message.cid, message: "installed" });
   };
 
   host.services.pubsub.addEventListener("message", (evt) => {
     const msg = evt.detail;
     if (!topicNames.includes(msg.topic) || msg.type !== "signed") return;
+    // Gossip is judged by its signed author, before anything else is read from it.
+    if (!trust.isTrusted(msg.from.toString())) {
+      return refuse(
+        "ROLL_CALL_UNTRUSTED",
+        msg.from.toString(),
+        "ignoring gossip from a peer that is not a trusted head",
+      );
+    }
     let decoded: ReturnType<typeof decodeP2pMessage>;
     try {
       decoded = decodeP2pMessage(msg.data, { accept: ["MsgRollCall", "MsgInstallFunction"] });
@@ -482,41 +578,14 @@ export async function startWorkerNode(
       return;
     }
     if (decoded.origin !== msg.from.toString()) {
-      rollLog.warn(
-        { code: "ROLL_CALL_ORIGIN_MISMATCH", from: msg.from.toString() },
-        "ignoring a message whose origin is not its signer",
-      );
+      refuse("ROLL_CALL_ORIGIN_MISMATCH", msg.from.toString(), "ignoring a message whose origin is not its signer");
       return;
     }
-    if (decoded.type === "MsgRollCall") {
-      void answerRollCall(decoded, msg.from).catch((err) =>
-        rollLog.warn(
-          { code: "ROLL_CALL_REPLY_FAILED", request: decoded.request_id },
-          `cannot answer roll call: ${errorMessage(err)}`,
-        ),
+    if (decoded.type === "MsgRollCall") intake(decoded, msg.from);
+    else {
+      void installFromGossip(decoded, msg.from).catch((err) =>
+        rollLog.warn({ code: (err as AlloraError).code, cid: decoded.cid }, `install failed: ${errorMessage(err)}`),
       );
-    } else {
-      const from = peerSource(msg.from);
-      void store
-        .ensure(
-          decoded.cid,
-          decoded.uri
-            ? {
-                describe: `uri ${decoded.uri} or head`,
-                fetch: (cid) =>
-                  urlSource(decoded.uri as string)
-                    .fetch(cid)
-                    .catch(() => from.fetch(cid)),
-              }
-            : from,
-        )
-        .then(() => links.open(msg.from))
-        .then((ch) =>
-          ch.send({ type: "MsgInstallFunctionResponse", code: "202", cid: decoded.cid, message: "installed" }),
-        )
-        .catch((err) =>
-          rollLog.warn({ code: (err as AlloraError).code, cid: decoded.cid }, `install failed: ${errorMessage(err)}`),
-        );
     }
   });
   for (const name of topicNames) host.services.pubsub.subscribe(name);
@@ -525,7 +594,16 @@ export async function startWorkerNode(
     host,
     bootNodes: parseBootNodes(config.bootNodes),
     logger: log("boot-nodes"),
-    onConnected: (peer) => void links.open(peer).catch(() => undefined),
+    onConnected: (peer, addr) => {
+      void trust
+        .admitBootConnection(addr.toString(), peer.toString())
+        .then((admitted) => {
+          if (admitted) return links.open(peer).then(() => undefined);
+          refusals.inc({ code: "HEAD_ID_CHANGED" });
+          return host.hangUp(peer).then(() => undefined);
+        })
+        .catch(() => undefined);
+    },
   });
   keeper.start();
   chain?.start();
@@ -538,6 +616,8 @@ export async function startWorkerNode(
     topics: topics.map(String),
     boot_nodes: keeper.connected(),
     heads: links.heads(),
+    trusted_heads: trust.list(),
+    allowed_functions: policy.extra(),
     functions: store.list().map((f) => ({ cid: f.cid, name: f.manifest.name, version: f.manifest.version })),
     running: semaphore.inUse,
     max_concurrency: config.maxConcurrency,

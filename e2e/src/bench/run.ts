@@ -67,7 +67,14 @@ async function main(): Promise<void> {
     for (let i = 0; i < 50; i++) await timedRequest(baseline.url, "{}");
     for (const workers of WORKER_COUNTS) {
       log(`\n${workers} worker(s): starting the network…`);
-      const net = await startTestNetwork({ chain: false, workers, models: ["naive"], logLevel: "warn" });
+      const net = await startTestNetwork({
+        chain: false,
+        workers,
+        models: ["naive"],
+        logLevel: "warn",
+        // The echo package is not a topic's function: the workers' operator allows it for the benchmark.
+        extraWorkerArgs: [`--allow-functions=${echo.cid}`],
+      });
       try {
         const url = `${net.headUrl}/api/v1/functions/execute`;
         for (let i = 0; i < 30; i++) await timedRequest(url, body);

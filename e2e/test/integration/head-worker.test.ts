@@ -69,7 +69,11 @@ beforeAll(async () => {
     args: ["--function-timeout=1"],
   });
   await net.startWorker({ name: "env-worker", topics: ["6"], mainPy: join(scripts, "env.py") });
-  await net.startWorker({ name: "gateway-worker", topics: ["4"], args: [`--function-gateways=${gatewayUrl}`] });
+  await net.startWorker({
+    name: "gateway-worker",
+    topics: ["4"],
+    args: [`--function-gateways=${gatewayUrl}`, `--allow-functions=${honest.cid}`],
+  });
   await net.waitForWorkers("1", 3);
   await Promise.all(["4", "5", "6"].map((t) => net.waitForWorkers(t, 1)));
 }, 120_000);
@@ -146,6 +150,9 @@ describe("roll-call failures", () => {
   });
 
   it("refuses a package that fails CID verification and never runs it", async () => {
+    // The head executes only what it serves or installed; the worker's operator allowed this function.
+    const installed = await post(net.headUrl, "/api/v1/functions/install", { cid: honest.cid, subgroup: "4" });
+    expect(installed.body.code).toBe("200");
     const { body } = await post(net.headUrl, EXECUTE, { ...guideBody("4"), function_id: honest.cid, method: "run" });
     expect(body.code).toBe("408");
     expect(body.message).toMatch(/FUNCTION_CID_MISMATCH/);

@@ -137,11 +137,23 @@ export interface DevnetOptions {
   logLevel?: string;
   /** The function each worker serves besides its main.py (always the runner package). */
   extraWorkerArgs?: readonly string[];
+  /** Extra flags of the head (e.g. a shorter `--max-execution-time` in a test). */
+  extraHeadArgs?: readonly string[];
   /** Whether the network has the dashboard (default true; `pnpm dev --no-dashboard` leaves it out). */
   dashboard?: boolean;
 }
 
 const url = (e: { host: string; port: number }, path = "") => `http://${e.host}:${e.port}${path}`;
+
+/**
+ * The address a node listens on: the loopback address its peers reach it at when the runner places nodes on this
+ * machine (`pnpm dev`: nothing is exposed beyond it), every interface inside a container (where the runner publishes
+ * chosen ports on 127.0.0.1 only).
+ */
+function bindHost(resolve: Resolve, node: string, port: string): string {
+  const { host } = resolve(node, port);
+  return /^127\.\d+\.\d+\.\d+$/.test(host) ? host : "0.0.0.0";
+}
 
 /**
  * Describes the dev network: a chain (optional), a head, and `workers` workers each with its own inference server
@@ -186,7 +198,7 @@ export function describeNetwork(options: DevnetOptions = {}): NetworkDescription
       args: (resolve, paths) => [
         "--name=chain",
         `--log-level=${logLevel}`,
-        "--host=0.0.0.0",
+        `--host=${bindHost(resolve, "chain", "rest")}`,
         `--rpc-port=${ports.chainRpc}`,
         `--rest-port=${ports.chainRest}`,
         `--genesis=${paths.genesisFile}`,
@@ -194,6 +206,8 @@ export function describeNetwork(options: DevnetOptions = {}): NetworkDescription
         `--block-time-ms=${blockTimeMs}`,
         `--faucet-mnemonic-file=${paths.mnemonicFile}`,
         `--blockless-api-url=${url(resolve("head", "rest"), "/api/v1/functions/execute")}`,
+        // Only the head's account may submit rounds: the one in genesis, or the one this head reports.
+        "--payload-senders-from-head=true",
       ],
     });
   }
@@ -210,9 +224,12 @@ export function describeNetwork(options: DevnetOptions = {}): NetworkDescription
       "--name=head",
       `--log-level=${logLevel}`,
       `--data-dir=${paths.dataDir}`,
+      `--rest-host=${bindHost(resolve, "head", "rest")}`,
       `--rest-port=${ports.headRest}`,
+      `--p2p-host=${bindHost(resolve, "head", "p2p")}`,
       `--p2p-port=${ports.headP2p}`,
       ...chainFlags(resolve, paths),
+      ...(options.extraHeadArgs ?? []),
     ],
   });
 
@@ -230,6 +247,7 @@ export function describeNetwork(options: DevnetOptions = {}): NetworkDescription
       args: (resolve) => [
         `--name=${inference}`,
         `--log-level=${logLevel}`,
+        `--host=${bindHost(resolve, inference, "http")}`,
         `--port=${inferencePort}`,
         `--model=${model}`,
         `--horizon=${lag}`,
@@ -253,7 +271,9 @@ export function describeNetwork(options: DevnetOptions = {}): NetworkDescription
           `--name=${worker}`,
           `--log-level=${logLevel}`,
           `--data-dir=${paths.dataDir}`,
+          `--p2p-host=${bindHost(resolve, worker, "p2p")}`,
           `--p2p-port=${ports.workerP2p + i}`,
+          `--http-host=${bindHost(resolve, worker, "http")}`,
           `--http-port=${ports.workerHttp + i}`,
           `--boot-nodes=${bootHost}/tcp/${head.port}`,
           `--topics=${topics.map((t) => t.id).join(",")}`,
@@ -276,15 +296,13 @@ export function describeNetwork(options: DevnetOptions = {}): NetworkDescription
       // After the workers, so its first look finds them up (it is the last node to start).
       dependsOn: [...(withChain ? ["chain"] : []), "head", ...workerNames],
       health: { port: "http", path: "/health" },
+      // Loopback as processes (the request form can make every worker run); every interface in a container, whose
+      // published port is bound to the host's loopback instead.
       args: (resolve) => {
-        // Loopback when the others are reached on loopback (processes: the page is for this machine only); every
-        // interface in a container, whose published port is bound to the host's loopback instead.
-        const self = resolve("dashboard", "http").host;
-        const host = /^\d+\.\d+\.\d+\.\d+$/.test(self) ? self : "0.0.0.0";
         return [
           "--name=dashboard",
           `--log-level=${logLevel}`,
-          `--host=${host}`,
+          `--host=${bindHost(resolve, "dashboard", "http")}`,
           `--port=${ports.dashboard}`,
           `--head-url=${url(resolve("head", "rest"))}`,
           ...(withChain ? [`--chain-rest=${url(resolve("chain", "rest"))}`] : []),

@@ -54,6 +54,7 @@ export function makeGenesis(
   network: NetworkDescription,
   faucetAddress: string,
   genesisTime: Date,
+  payloadSenders: readonly string[] = [],
 ): Record<string, unknown> {
   return {
     chain_id: LOCALNET_CHAIN_ID,
@@ -71,6 +72,7 @@ export function makeGenesis(
       ground_truth_lag: String(t.lag),
       submission_window: String(t.window),
     })),
+    ...(payloadSenders.length > 0 ? { payload_senders: [...payloadSenders] } : {}),
     params: { registration_fee: "1000", reward_per_round: "1000000" },
   };
 }
@@ -110,7 +112,14 @@ export async function prepareNetwork(
     chain.paths.genesisFile = genesisFile;
     chain.paths.dataDir = join(root, "chain", "data");
     if (!(await exists(genesisFile))) {
-      const genesis = makeGenesis(network, chain.address as string, new Date());
+      // The heads' accounts may submit rounds (the chain also asks the head it notifies for its account).
+      const heads = network.nodes.filter((n) => n.kind === "head").map((n) => nodes.get(n.name)?.address);
+      const genesis = makeGenesis(
+        network,
+        chain.address as string,
+        new Date(),
+        heads.filter((a): a is string => a !== undefined),
+      );
       await writeFile(genesisFile, `${JSON.stringify(genesis, null, 2)}\n`);
     }
   }

@@ -60,6 +60,10 @@ export const RestErrorCodes = {
   FUNCTION_UNKNOWN: "A function id is neither a known alias nor a CID this network can resolve.",
   FUNCTION_METHOD_UNKNOWN: "The request names a method the function package does not declare in its manifest.",
   INSTALL_CID_REQUIRED: "An install by `uri` needs a `cid` too, so workers can verify what they download.",
+  INSTALL_URI_NOT_ALLOWED:
+    "The head installs from a `uri` only under the URL prefixes its operator allows (`--allow-install-from`).",
+  FUNCTION_NOT_SERVED:
+    "The head neither serves nor installed this function, so it asks no worker to run it; install it first.",
   INTERNAL: "An unexpected failure inside the node; the log has the details.",
   HTTP_UNREACHABLE: "An HTTP endpoint could not be reached (connection refused, DNS, reset).",
   HTTP_TIMEOUT: "An HTTP endpoint did not answer in time.",

@@ -17,6 +17,7 @@ import type { BlockLog, BlockRecord, TxRecord } from "../store/block-log.js";
 import { checkSequence } from "../tx/ante.js";
 import { type ChainTx, decodeChainTx, txHash } from "../tx/chain-tx.js";
 import { executeTx } from "../tx/execute-tx.js";
+import { createPayloadSenders, type PayloadSenders } from "../tx/payload-senders.js";
 import { type TxResult, txResultFromJson, txResultToJson } from "../tx/tx-result.js";
 import { MAX_MEMPOOL_TXS, Mempool } from "./mempool.js";
 import { type IndexedTx, TxIndex } from "./tx-index.js";
@@ -50,6 +51,8 @@ export interface ChainDeps {
   genesis: Genesis;
   blockLog: BlockLog;
   logger: Logger;
+  /** Who may send MsgInsertBulkWorkerPayload (checked at admission); default: genesis `payload_senders` only. */
+  payloadSenders?: PayloadSenders;
   /** Wall clock in ms (tests may pin it). */
   now?: () => number;
 }
@@ -125,6 +128,8 @@ export function createChain(deps: ChainDeps): Chain {
   const logger = deps.logger;
   const now = deps.now ?? Date.now;
   const params = genesis.params;
+  const payloadSenders =
+    deps.payloadSenders ?? createPayloadSenders({ genesis: genesis.payloadSenders, logger: deps.logger });
   const chainId = genesis.chainId;
   const state = new ChainState();
   const market = createMarket(genesis.marketSeed);
@@ -245,6 +250,18 @@ export function createChain(deps: ChainDeps): Chain {
 
   let checkQueue: Promise<unknown> = Promise.resolve();
 
+  /** Only whitelisted accounts send worker payloads; checked on admission and simulation, never on replay. */
+  async function assertPayloadSenders(tx: ChainTx): Promise<void> {
+    for (const m of tx.messages) {
+      if (m.typeUrl === "/emissions.v1.MsgInsertBulkWorkerPayload" && !(await payloadSenders.allows(m.msg.sender))) {
+        throw new ChainError(
+          "SENDER_NOT_WHITELISTED",
+          `${m.msg.sender} may not submit worker payloads; only the network's heads may (genesis payload_senders, --payload-senders-file or --payload-senders-from-head)`,
+        );
+      }
+    }
+  }
+
   async function checkTxNow(bytes: Uint8Array): Promise<CheckTxResult> {
     const hash = txHash(bytes);
     const reject = (err: unknown): CheckTxResult => {
@@ -266,6 +283,7 @@ export function createChain(deps: ChainDeps): Chain {
         pendingFromSigner: mempool.pendingFrom(tx.decoded.signer),
         simulate: false,
       });
+      await assertPayloadSenders(tx);
       const account = checkSequence(state, tx, anteContext());
       if (!(await verifyTxSignature(tx.decoded, chainId, account.accountNumber))) {
         throw new ChainError(
@@ -320,6 +338,7 @@ export function createChain(deps: ChainDeps): Chain {
 
     async simulate(bytes) {
       const tx = decodeChainTx(bytes, { simulate: true });
+      await assertPayloadSenders(tx);
       const bundleErrors = await verifyBundles(tx);
       return state.journal.dryRun(() =>
         executeTx(state, tx, {

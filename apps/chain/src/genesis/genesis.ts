@@ -35,6 +35,8 @@ export interface Genesis {
   marketSeed: string;
   accounts: GenesisAccount[];
   topics: GenesisTopic[];
+  /** Accounts allowed to send MsgInsertBulkWorkerPayload (the network's heads), as upstream's whitelists. */
+  payloadSenders: string[];
   params: ChainParams;
   /** sha256 (hex) of the normalised genesis: a data dir remembers it and refuses another genesis. */
   hash: string;
@@ -249,11 +251,33 @@ function parseTopics(raw: unknown, problems: Problems): GenesisTopic[] {
   });
 }
 
+function parsePayloadSenders(raw: unknown, problems: Problems): string[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) {
+    problems.add("payload_senders", "must be an array of allo1… addresses");
+    return [];
+  }
+  return raw.map((entry, i) => {
+    const address = problems.string(`payload_senders[${i}]`, entry, { required: true });
+    if (address && !isAccountAddress(address))
+      problems.add(`payload_senders[${i}]`, `"${address}" is not an allo1… address`);
+    return address;
+  });
+}
+
 /** Checks a genesis document and returns it typed, or throws `GENESIS_INVALID` listing every problem. */
 export function parseGenesis(raw: unknown): Genesis {
   const problems = new Problems();
   if (!isObject(raw)) throw new AlloraError("GENESIS_INVALID", "genesis must be a JSON object");
-  problems.unknownKeys("genesis", raw, ["chain_id", "genesis_time", "market_seed", "accounts", "topics", "params"]);
+  problems.unknownKeys("genesis", raw, [
+    "chain_id",
+    "genesis_time",
+    "market_seed",
+    "accounts",
+    "topics",
+    "payload_senders",
+    "params",
+  ]);
   const chainId = problems.string("chain_id", raw.chain_id, {
     required: true,
     pattern: CHAIN_ID_PATTERN,
@@ -268,17 +292,28 @@ export function parseGenesis(raw: unknown): Genesis {
   if (typeof raw.market_seed === "string" && marketSeed.trim() === "") problems.add("market_seed", "must not be empty");
   const accounts = parseAccounts(raw.accounts, problems);
   const topics = parseTopics(raw.topics, problems);
+  const payloadSenders = parsePayloadSenders(raw.payload_senders, problems);
   const params = parseParams(raw.params, problems);
   if (problems.list.length > 0) {
     throw new AlloraError("GENESIS_INVALID", `invalid genesis:\n${problems.list.map((p) => `  - ${p}`).join("\n")}`, {
       details: { problems: problems.list },
     });
   }
-  const normalised = JSON.stringify({ chainId, genesisTime, marketSeed, accounts, topics, params }, (_key, value) =>
-    typeof value === "bigint" ? value.toString() : value,
+  // payload_senders is left out of the hash when empty, so a data dir made before the field existed still opens.
+  const normalised = JSON.stringify(
+    {
+      chainId,
+      genesisTime,
+      marketSeed,
+      accounts,
+      topics,
+      ...(payloadSenders.length > 0 ? { payloadSenders } : {}),
+      params,
+    },
+    (_key, value) => (typeof value === "bigint" ? value.toString() : value),
   );
   const hash = createHash("sha256").update(normalised).digest("hex");
-  return { chainId, genesisTime, genesisTimeMs, marketSeed, accounts, topics, params, hash };
+  return { chainId, genesisTime, genesisTimeMs, marketSeed, accounts, topics, payloadSenders, params, hash };
 }
 
 /** Reads and parses a genesis file; a missing file or bad JSON is a `GENESIS_INVALID` naming the path. */

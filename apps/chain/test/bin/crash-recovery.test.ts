@@ -21,12 +21,15 @@ const REWARD = 1_000_000n;
 describe("crash and restart", () => {
   let dir: string;
   let args: string[];
+  let headWallet: TestWallet;
   const running: ChainProcess[] = [];
 
   beforeAll(async () => {
     ensureBuilt();
     dir = await mkdtemp(join(tmpdir(), "allora-chain-crash-"));
+    headWallet = await newWallet();
     const files = await writeChainFiles(dir, {
+      payloadSenders: [headWallet.address],
       topics: [{ inference_cadence: "3", submission_window: "3", ground_truth_lag: "4" }],
       params: { reward_per_round: REWARD.toString() },
     });
@@ -76,7 +79,8 @@ describe("crash and restart", () => {
   it("keeps every acknowledged tx and scores each round once", async () => {
     const first = await spawnChain(args);
     running.push(first);
-    const [head, w1, w2, w3] = await Promise.all([newWallet(), newWallet(), newWallet(), newWallet()]);
+    const head = headWallet;
+    const [w1, w2, w3] = await Promise.all([newWallet(), newWallet(), newWallet()]);
     const workers = [w1!, w2!, w3!];
     const acked: string[] = [];
     acked.push(...(await Promise.all([head!, ...workers].map((w) => fund(first.restUrl, w.address)))));

@@ -19,10 +19,11 @@ describe("a round from bundles to rewards", () => {
   let worst: TestWallet;
 
   beforeAll(async () => {
+    [head, best, middle, worst] = await Promise.all([newWallet(), newWallet(), newWallet(), newWallet()]);
     fixture = await startChain({
       topics: [{ inference_cadence: "3", submission_window: "3", ground_truth_lag: "3" }],
+      payloadSenders: [head.address],
     });
-    [head, best, middle, worst] = await Promise.all([newWallet(), newWallet(), newWallet(), newWallet()]);
     await Promise.all([head, best, middle, worst].map((w) => fund(fixture.restUrl, w.address)));
     await Promise.all([best, middle, worst].map((w) => register(fixture.rpcUrl, w)));
   });

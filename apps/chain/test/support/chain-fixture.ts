@@ -23,6 +23,10 @@ export interface FixtureOptions {
   blocklessApiUrl?: string;
   faucet?: boolean;
   marketSeed?: string;
+  /** Accounts genesis allows to send MsgInsertBulkWorkerPayload. */
+  payloadSenders?: string[];
+  /** A `--payload-senders-file` to start the chain with. */
+  payloadSendersFile?: string;
 }
 
 export interface ChainFixture {
@@ -61,6 +65,7 @@ export async function writeChainFiles(dir: string, options: FixtureOptions) {
         ...t,
       }),
     ),
+    ...(options.payloadSenders ? { payload_senders: options.payloadSenders } : {}),
     params,
   };
   const genesisPath = join(dir, "genesis.json");
@@ -82,6 +87,8 @@ function makeConfig(overrides: Partial<ChainConfig> & Pick<ChainConfig, "genesis
     blocklessTimeoutMs: 2000,
     faucetMnemonicFile: undefined,
     faucetAmount: "100000000",
+    payloadSendersFile: undefined,
+    payloadSendersFromHead: false,
     logLevel: "silent",
     ...overrides,
   };
@@ -97,6 +104,7 @@ export async function startChain(options: FixtureOptions = {}): Promise<ChainFix
       blockTimeMs: options.blockTimeMs ?? 100,
       blocklessApiUrl: options.blocklessApiUrl,
       faucetMnemonicFile: options.faucet === false ? undefined : files.faucetMnemonicPath,
+      payloadSendersFile: options.payloadSendersFile,
     }),
     { logger: silentLogger, version: "test" },
   );

@@ -3,6 +3,10 @@
  * registration without funds, and the bundle checks of MsgInsertBulkWorkerPayload (unregistered worker, tampered
  * bundle, round unknown or closed, duplicate inference, oversized message, atomicity).
  */
+
+import { rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createAlloraRegistry, makeSignedTx, signWorkerBundle, type WorkerDataBundle } from "@allora/protocol";
 import type { SigningStargateClient } from "@cosmjs/stargate";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
@@ -31,12 +35,17 @@ describe("tx rejections", () => {
   let worker2: TestWallet;
   let stranger: TestWallet;
   let headClient: SigningStargateClient;
+  let sendersFile: string;
 
   beforeAll(async () => {
+    [head, worker1, worker2, stranger] = await Promise.all([newWallet(), newWallet(), newWallet(), newWallet()]);
+    sendersFile = join(tmpdir(), `allora-payload-senders-${process.pid}-${Date.now()}`);
+    await writeFile(sendersFile, "# the chain's operator lists extra payload senders here\n");
     fixture = await startChain({
       topics: [{ inference_cadence: "3", submission_window: "3", ground_truth_lag: "3" }],
+      payloadSenders: [head.address],
+      payloadSendersFile: sendersFile,
     });
-    [head, worker1, worker2, stranger] = await Promise.all([newWallet(), newWallet(), newWallet(), newWallet()]);
     await Promise.all([head, worker1, worker2, stranger].map((w) => fund(fixture.restUrl, w.address)));
     await Promise.all([register(fixture.rpcUrl, worker1), register(fixture.rpcUrl, worker2)]);
     headClient = await connectSigner(fixture.rpcUrl, head);
@@ -44,6 +53,7 @@ describe("tx rejections", () => {
   afterAll(async () => {
     headClient?.disconnect();
     await fixture?.stop();
+    if (sendersFile) await rm(sendersFile, { force: true });
   });
 
   const sendMsg = (from: TestWallet, to: string, amount = "10") => ({
@@ -144,6 +154,32 @@ describe("tx rejections", () => {
       );
     const bundleOf = (w: TestWallet, nonce: bigint, value = "3000.5") =>
       signWorkerBundle(w.account, { topicId: 1n, blockHeight: nonce, value });
+
+    it("refuses a payload from an account that is not a whitelisted sender (emissions 110), until the operator lists it", async () => {
+      const nonce = BigInt((await waitForOpenRound(fixture.restUrl, 1n, 2000)).nonce);
+      const bundle = await bundleOf(worker1, nonce, "123.5");
+      const client = await connectSigner(fixture.rpcUrl, stranger);
+      try {
+        const send = () =>
+          outcomeOf(fixture.rpcUrl, () =>
+            client.signAndBroadcast(stranger.address, [bulkPayloadMsg(stranger.address, 1n, nonce, [bundle])], FEE),
+          );
+        const refused = await send();
+        expect(refused).toMatchObject({ code: 110, codespace: "emissions" });
+        expect(refused.log).toContain(stranger.address);
+        expect(refused.log).toContain("sender is not a whitelisted payload sender");
+        const round = (await rounds(fixture.restUrl)).find((r) => r.nonce === nonce.toString());
+        expect(round?.inferences.map((i) => i.worker) ?? []).not.toContain(worker1.address);
+        // The operator's file is read again when it changes: the same account is then accepted.
+        await writeFile(sendersFile, `# extra payload senders\n${stranger.address}\n`);
+        expect((await send()).code).toBe(0);
+        // The tests after this one submit worker1 again: let this round close first.
+        await waitForRound(fixture.restUrl, nonce.toString(), ["closed", "scored"]);
+      } finally {
+        client.disconnect();
+        await writeFile(sendersFile, "");
+      }
+    });
 
     it("refuses a worker that is not registered (emissions 13) and names it", async () => {
       const nonce = BigInt((await waitForOpenRound(fixture.restUrl, 1n, 2000)).nonce);

@@ -40,6 +40,10 @@ export interface ExecuteServiceOptions {
   host: P2pHost;
   sessions: WorkerSessions;
   catalog: FunctionCatalog;
+  /** Whether the head may ask workers to run a function: it serves it or installed it. */
+  isExecutable: (cid: string) => boolean;
+  /** The longest a worker may run a function, whatever timeout it announces. */
+  maxExecutionMs: number;
   logger: Logger;
   defaultRollCallMs: number;
   executionGraceMs: number;
@@ -111,6 +115,12 @@ export function createExecuteService(options: ExecuteServiceOptions) {
       );
     }
     const cid = catalog.resolve(request.function_id);
+    if (!options.isExecutable(cid)) {
+      throw new AlloraError(
+        "FUNCTION_NOT_SERVED",
+        `function ${request.function_id} is neither served by this head nor installed through it, so no worker is asked to run it: install it first (POST /api/v1/functions/install) or use a function the head serves (GET /api/v1/status lists them)`,
+      );
+    }
     const served = catalog.get(cid);
     if (served && !served.methods.includes(request.method)) {
       throw new AlloraError(
@@ -173,7 +183,11 @@ export function createExecuteService(options: ExecuteServiceOptions) {
     };
     type Answer = { peer: string; response?: MsgExecuteResponse; error?: PeerFailure };
     const runOn = async (peer: string): Promise<Answer> => {
-      const workerMs = sessions.get(peer)?.hello?.function_timeout_ms ?? DEFAULT_FUNCTION_TIMEOUT_MS;
+      // Whatever a worker announces, the head bounds how long it waits for it.
+      const workerMs = Math.min(
+        sessions.get(peer)?.hello?.function_timeout_ms ?? DEFAULT_FUNCTION_TIMEOUT_MS,
+        options.maxExecutionMs,
+      );
       const limit = Math.min(workerMs, requestedMs ?? workerMs) + options.executionGraceMs;
       try {
         return { peer, response: await sessions.execute(peer, message, limit) };

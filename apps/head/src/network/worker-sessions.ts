@@ -49,6 +49,8 @@ export interface WorkerSessionsOptions {
   host: P2pHost;
   logger: Logger;
   headHello: () => MsgHeadHello;
+  /** When not empty, the only peers whose sessions are accepted. */
+  trustedWorkers?: readonly string[];
   onChange?: () => void;
 }
 
@@ -59,6 +61,8 @@ export function createWorkerSessions(options: WorkerSessionsOptions): WorkerSess
   const rollCalls = new Map<string, (peer: string, response: MsgRollCallResponse) => void>();
   const pending = new Map<string, PendingExecute>();
   const key = (requestId: string, peer: string) => `${requestId}/${peer}`;
+  const trusted = new Set(options.trustedWorkers ?? []);
+  const refused = new Set<string>();
 
   const failPendingOf = (peer: string, reason: string) => {
     for (const [k, p] of pending) {
@@ -75,6 +79,17 @@ export function createWorkerSessions(options: WorkerSessionsOptions): WorkerSess
         SESSION_PROTOCOL,
         (stream, connection) => {
           const peer = connection.remotePeer.toString();
+          if (trusted.size > 0 && !trusted.has(peer)) {
+            if (!refused.has(peer)) {
+              refused.add(peer);
+              logger.warn(
+                { code: "WORKER_UNTRUSTED", worker: peer },
+                "refusing a session from a peer not in --trusted-workers",
+              );
+            }
+            stream.abort(new AlloraError("WORKER_UNTRUSTED", `${peer} is not in --trusted-workers`));
+            return;
+          }
           const session: WorkerSession = {
             peerId: peer,
             openedAt: Date.now(),

@@ -5,6 +5,7 @@
  */
 
 import {
+  AlloraError,
   type ChainAccount,
   type ChainRound,
   createAlloraRegistry,
@@ -58,7 +59,11 @@ export interface WorkerChain {
 const ALREADY_REGISTERED = 102;
 
 /** Creates the chain side; derives the account now so its address is known at once. */
+/** Rounds remembered as signed (oldest forgotten first): far more than any submission window holds. */
+const MAX_SIGNED_ROUNDS = 10_000;
+
 export async function createWorkerChain(options: WorkerChainOptions): Promise<WorkerChain> {
+  const signedRounds = new Set<string>();
   const { logger } = options;
   const account: ChainAccount = await deriveChainAccount(options.mnemonic);
   const registrations = new Map<string, Registration>(options.topics.map((t) => [t.toString(), { state: "pending" }]));
@@ -216,6 +221,16 @@ export async function createWorkerChain(options: WorkerChainOptions): Promise<Wo
       if (timer) clearTimeout(timer);
     },
     async signBundle(round, value) {
+      // One signature per (topic, nonce): a second request for the same round gets nothing to submit.
+      const key = `${round.topic_id}/${round.block_height}`;
+      if (signedRounds.has(key)) {
+        throw new AlloraError(
+          "BUNDLE_ALREADY_SIGNED",
+          `this worker already signed its inference for topic ${round.topic_id} at nonce ${round.block_height}`,
+        );
+      }
+      signedRounds.add(key);
+      if (signedRounds.size > MAX_SIGNED_ROUNDS) signedRounds.delete(signedRounds.values().next().value as string);
       const bundle = await signWorkerBundle(account, {
         topicId: BigInt(round.topic_id),
         blockHeight: BigInt(round.block_height),

@@ -1,11 +1,12 @@
 /**
- * The worker's sessions with heads: one long-lived channel per head, opened by the worker when it connects to a
- * boot node or is roll-called by a head it has no session with. The first frame announces what the worker serves;
+ * The worker's sessions with heads: one long-lived channel per trusted head (and never one with any other peer),
+ * opened by the worker when it connects to a boot node or is roll-called by a head it has no session with. The first frame announces what the worker serves;
  * the head answers with the packages it holds, which the worker prefetches.
  */
 
 import { MessageChannel, type P2pHost } from "@allora/p2p";
 import {
+  AlloraError,
   errorMessage,
   type Logger,
   type MsgExecute,
@@ -28,6 +29,8 @@ export interface HeadLinkHandlers {
 export interface HeadLinksOptions {
   host: P2pHost;
   hello: () => MsgWorkerHello;
+  /** Sessions are opened only with trusted heads. */
+  isTrusted: (peer: string) => boolean;
   logger: Logger;
   handlers: HeadLinkHandlers;
 }
@@ -86,6 +89,11 @@ export function createHeadLinks(options: HeadLinksOptions): HeadLinks {
 
   const open = (head: PeerId): Promise<MessageChannel> => {
     const key = head.toString();
+    if (!options.isTrusted(key)) {
+      return Promise.reject(
+        new AlloraError("HEAD_UNTRUSTED", `${key} is not a trusted head: this worker opens no session with it`),
+      );
+    }
     const existing = channels.get(key);
     if (existing && !existing.isClosed) return Promise.resolve(existing);
     let pending = opening.get(key);

@@ -2,7 +2,7 @@
  * `allocmd stop`: stops what `allocmd run` started (the dev network and/or the `--join` container). State is kept
  * (keys, the chain's volume) unless `--volumes`.
  */
-import { stat } from "node:fs/promises";
+import { rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { boolFlag, type Command, DIR_FLAG } from "../command.js";
 import { compose, containerState, docker, requireCompose, requireDockerEngine } from "../docker/docker.js";
@@ -11,7 +11,7 @@ import { tail } from "../docker/run-process.js";
 import { CliError } from "../errors.js";
 import { requireProject } from "../project/endpoints.js";
 import { clearJoinRecord } from "../project/join-record.js";
-import { DEV_COMPOSE_FILE } from "../scaffold/compose-dev.js";
+import { DEV_COMPOSE_FILE, DEV_STATE_DIR } from "../scaffold/compose-dev.js";
 
 export const stopCommand: Command = {
   name: "stop",
@@ -55,6 +55,8 @@ export const stopCommand: Command = {
           `${DEV_COMPOSE_FILE} did not stop (exit ${res.code}):\n${tail(`${res.stdout}${res.stderr}`, 10)}`,
         );
       }
+      // The deleted head volume held the head's key: the next head is a new peer, so forget the pinned one.
+      if (boolFlag(flags, "volumes")) await rm(join(dir, DEV_STATE_DIR, "known-heads.json"), { force: true });
       out.out(
         `dev network stopped${boolFlag(flags, "volumes") ? " and its volumes deleted" : " (volumes kept; --volumes deletes them)"}`,
       );
