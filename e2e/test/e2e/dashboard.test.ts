@@ -8,7 +8,7 @@
  * Screenshots (light and dark at 1280×800, and phone width) go to e2e/.vitest/dashboard/.
  */
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DEFAULT_TOPICS } from "@allora/devnet";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -174,6 +174,30 @@ describe("the dashboard in Chromium at 1280×800", () => {
 
   it("never polls: after loading, its only API traffic is the event stream and the request it was asked to send", () => {
     expect(apiRequests).toEqual(["GET /api/v1/events", "POST /api/v1/request"]);
+  });
+
+  it("serves no mnemonic or key, and offers no faucet", async () => {
+    const secrets = await Promise.all(
+      [...net.prepared.nodes.values()]
+        .map((n) => n.paths.mnemonicFile)
+        .filter((f): f is string => f !== undefined)
+        .map(async (f) => (await readFile(f, "utf8")).trim()),
+    );
+    expect(secrets.length).toBeGreaterThanOrEqual(5);
+    const assets = await page.$$eval("script[src], link[rel=stylesheet]", (els) =>
+      els.map((e) => e.getAttribute("src") ?? e.getAttribute("href") ?? ""),
+    );
+    const served = await Promise.all(
+      ["/", ...assets, "/api/v1/network"].map(async (path) => (await fetch(`${dashboardUrl}${path}`)).text()),
+    );
+    expect(served.join("").length).toBeGreaterThan(50_000);
+    for (const text of served) {
+      for (const mnemonic of secrets) expect(text).not.toContain(mnemonic);
+      expect(text).not.toMatch(/\b(?:[a-z]{3,8} ){11,}[a-z]{3,8}\b/);
+    }
+    const buttons = await page.locator("button").allInnerTexts();
+    expect(buttons).toEqual(["Send"]);
+    expect((await page.content()).toLowerCase()).not.toContain("faucet");
   });
 
   it("saves screenshots (light, dark, phone width) and logs no console error", async () => {
