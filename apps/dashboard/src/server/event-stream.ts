@@ -9,6 +9,8 @@ import type { CollectorEvent, NetworkCollector } from "../collector/network-coll
 const HEARTBEAT_MS = 15_000;
 /** How long the browser waits before reconnecting (the `retry` field). */
 const RETRY_MS = 2000;
+/** Bytes a stream may have waiting for a client that does not read; past it the stream is closed (it reconnects). */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 /** Live streams, bounded. */
 export interface EventStreams {
@@ -21,13 +23,16 @@ export interface EventStreams {
 export function createEventStreams(collector: NetworkCollector, maxStreams: number): EventStreams {
   const open = new Set<ServerResponse>();
   const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-  const unsubscribe = collector.subscribe((event: CollectorEvent) => {
-    const text = frame(event.type, event.data);
-    for (const res of open) res.write(text);
-  });
-  const heartbeat = setInterval(() => {
-    for (const res of open) res.write(": keep-alive\n\n");
-  }, HEARTBEAT_MS);
+  const send = (text: string) => {
+    for (const res of open) {
+      if (res.writableLength > MAX_BUFFERED_BYTES) {
+        open.delete(res);
+        res.destroy();
+      } else res.write(text);
+    }
+  };
+  const unsubscribe = collector.subscribe((event: CollectorEvent) => send(frame(event.type, event.data)));
+  const heartbeat = setInterval(() => send(": keep-alive\n\n"), HEARTBEAT_MS);
   heartbeat.unref();
   return {
     get count() {
