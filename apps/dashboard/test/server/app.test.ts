@@ -140,47 +140,47 @@ describe("the request proxy", () => {
 });
 
 describe("hostile input to the dashboard's own endpoints", () => {
-  const cases: Array<[string, string | object, Record<string, string>, number, string]> = [
-    ["malformed JSON", '{"topic": "1", "arg": ', {}, 400, "REQUEST_MALFORMED_JSON"],
-    ["an empty body", "", {}, 400, "REQUEST_MALFORMED_JSON"],
-    ["a body that is not an object", "[1,2,3]", {}, 400, "REQUEST_INVALID"],
-    ["a number for the topic", { topic: 1, arg: "ETH" }, {}, 400, "REQUEST_INVALID"],
-    ["a reputer topic", { topic: "1/reputer", arg: "ETH" }, {}, 400, "REQUEST_INVALID"],
-    ["a missing arg", { topic: "1" }, {}, 400, "REQUEST_INVALID"],
-    ["shell characters in the arg", { topic: "1", arg: "ETH; rm -rf /" }, {}, 400, "REQUEST_INVALID"],
-    ["an arg longer than 64", { topic: "1", arg: "A".repeat(65) }, {}, 400, "REQUEST_INVALID"],
-    ["a string for number_of_nodes", { topic: "1", arg: "ETH", number_of_nodes: "3" }, {}, 400, "REQUEST_INVALID"],
+  const cases: Array<[string, number, string, string | object, Record<string, string>]> = [
+    ["malformed JSON", 400, "REQUEST_MALFORMED_JSON", '{"topic": "1", "arg": ', {}],
+    ["an empty body", 400, "REQUEST_MALFORMED_JSON", "", {}],
+    ["a body that is not an object", 400, "REQUEST_INVALID", "[1,2,3]", {}],
+    ["a number for the topic", 400, "REQUEST_INVALID", { topic: 1, arg: "ETH" }, {}],
+    ["a reputer topic", 400, "REQUEST_INVALID", { topic: "1/reputer", arg: "ETH" }, {}],
+    ["a missing arg", 400, "REQUEST_INVALID", { topic: "1" }, {}],
+    ["shell characters in the arg", 400, "REQUEST_INVALID", { topic: "1", arg: "ETH; rm -rf /" }, {}],
+    ["an arg longer than 64", 400, "REQUEST_INVALID", { topic: "1", arg: "A".repeat(65) }, {}],
+    ["a string for number_of_nodes", 400, "REQUEST_INVALID", { topic: "1", arg: "ETH", number_of_nodes: "3" }, {}],
     [
       "number_of_nodes beyond the head's bound",
-      { topic: "1", arg: "ETH", number_of_nodes: 5000 },
-      {},
       400,
       "REQUEST_INVALID",
+      { topic: "1", arg: "ETH", number_of_nodes: 5000 },
+      {},
     ],
-    ["a fractional number_of_nodes", { topic: "1", arg: "ETH", number_of_nodes: 1.5 }, {}, 400, "REQUEST_INVALID"],
-    ["a timeout of an hour", { topic: "1", arg: "ETH", timeout: 3600 }, {}, 400, "REQUEST_INVALID"],
-    ["a smuggled function id", { topic: "1", arg: "ETH", function_id: "bafy-evil" }, {}, 400, "REQUEST_INVALID"],
-    ["a smuggled env var", { topic: "1", arg: "ETH", config: { env_vars: [] } }, {}, 400, "REQUEST_INVALID"],
-    ["a text/plain body", "topic=1", { "content-type": "text/plain" }, 415, "REQUEST_UNSUPPORTED_MEDIA_TYPE"],
+    ["a fractional number_of_nodes", 400, "REQUEST_INVALID", { topic: "1", arg: "ETH", number_of_nodes: 1.5 }, {}],
+    ["a timeout of an hour", 400, "REQUEST_INVALID", { topic: "1", arg: "ETH", timeout: 3600 }, {}],
+    ["a smuggled function id", 400, "REQUEST_INVALID", { topic: "1", arg: "ETH", function_id: "bafy-evil" }, {}],
+    ["a smuggled env var", 400, "REQUEST_INVALID", { topic: "1", arg: "ETH", config: { env_vars: [] } }, {}],
+    ["a text/plain body", 415, "REQUEST_UNSUPPORTED_MEDIA_TYPE", "topic=1", { "content-type": "text/plain" }],
     [
       "a form post",
-      "topic=1&arg=ETH",
-      { "content-type": "application/x-www-form-urlencoded" },
       415,
       "REQUEST_UNSUPPORTED_MEDIA_TYPE",
+      "topic=1&arg=ETH",
+      { "content-type": "application/x-www-form-urlencoded" },
     ],
     [
       "a body over the limit",
-      { topic: "1", arg: "ETH", pad: "x".repeat(REQUEST_BODY_LIMIT) },
-      {},
       413,
       "REQUEST_TOO_LARGE",
+      { topic: "1", arg: "ETH", pad: "x".repeat(REQUEST_BODY_LIMIT) },
+      {},
     ],
-    ["another site's page", { topic: "1", arg: "ETH" }, { origin: "http://evil.example" }, 403, "ORIGIN_NOT_ALLOWED"],
-    ["a rebound host name", { topic: "1", arg: "ETH" }, { host: "evil.example:3000" }, 403, "HOST_NOT_ALLOWED"],
+    ["another site's page", 403, "ORIGIN_NOT_ALLOWED", { topic: "1", arg: "ETH" }, { origin: "http://evil.example" }],
+    ["a rebound host name", 403, "HOST_NOT_ALLOWED", { topic: "1", arg: "ETH" }, { host: "evil.example:3000" }],
   ];
 
-  it.each(cases)("%s: %i with a code, and nothing reaches the head", async (_what, payload, headers, status, code) => {
+  it.each(cases)("%s: %i %s, and nothing reaches the head", async (_what, status, code, payload, headers) => {
     const head = await fakeHead(() => ({ status: 200, body: okResponse }));
     cleanups.push(head.close);
     const app = await appWith(head.url);
