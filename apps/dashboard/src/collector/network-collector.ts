@@ -97,6 +97,8 @@ export function createNetworkCollector(options: CollectorOptions): NetworkCollec
   let running: Promise<void> | undefined;
   let stopped = true;
   let pollWaiters: Array<() => void> = [];
+  /** Aborted by stop(), so stopping never waits out an upstream's timeout. */
+  const aborted = new AbortController();
 
   function emptyView(): NetworkView {
     return {
@@ -136,7 +138,9 @@ export function createNetworkCollector(options: CollectorOptions): NetworkCollec
     const view: WorkerOwnView = { ...(own.get(worker.name) ?? { name: worker.name }), reachable: false };
     if (worker.statusUrl) {
       try {
-        const status = await getView(`${trimUrl(worker.statusUrl)}/status`, WorkerStatusView);
+        const status = await getView(`${trimUrl(worker.statusUrl)}/status`, WorkerStatusView, {
+          signal: aborted.signal,
+        });
         Object.assign(view, {
           reachable: true,
           peerId: status.peer_id,
@@ -150,7 +154,9 @@ export function createNetworkCollector(options: CollectorOptions): NetworkCollec
     }
     if (worker.inferenceUrl) {
       try {
-        view.model = (await getView(`${trimUrl(worker.inferenceUrl)}/health`, InferenceHealthView)).model;
+        view.model = (
+          await getView(`${trimUrl(worker.inferenceUrl)}/health`, InferenceHealthView, { signal: aborted.signal })
+        ).model;
         note(`${worker.name} inference server`, undefined);
       } catch (err) {
         note(`${worker.name} inference server`, err);
@@ -274,7 +280,7 @@ export function createNetworkCollector(options: CollectorOptions): NetworkCollec
     const view: NetworkView = { ...network, server_time: new Date(now()).toISOString() };
     let health: ChainHealthView | undefined;
     try {
-      health = await getView(`${chainRest}/allora/localnet/v1/health`, ChainHealthView);
+      health = await getView(`${chainRest}/allora/localnet/v1/health`, ChainHealthView, { signal: aborted.signal });
       note("chain", undefined);
       view.chain = {
         reachable: true,
@@ -300,7 +306,7 @@ export function createNetworkCollector(options: CollectorOptions): NetworkCollec
       let head: StatusResponse | undefined;
       let headPanel: HeadPanel;
       try {
-        head = await getView(`${headUrl}/api/v1/status`, StatusResponse);
+        head = await getView(`${headUrl}/api/v1/status`, StatusResponse, { signal: aborted.signal });
         note("head", undefined);
         headPanel = {
           reachable: true,
@@ -319,16 +325,21 @@ export function createNetworkCollector(options: CollectorOptions): NetworkCollec
       const chainWorkers = new Map<string, ChainWorkerView[]>();
       if (health) {
         try {
-          const { topics } = await getView(`${chainRest}/allora/localnet/v1/topics`, ChainTopicsView);
+          const { topics } = await getView(`${chainRest}/allora/localnet/v1/topics`, ChainTopicsView, {
+            signal: aborted.signal,
+          });
           view.topics = topics.map(topicPanel);
           const first = lastHeight === undefined || !rounds.size;
           await Promise.all(
             topics.map(async (t) => {
               const [workers, recent] = await Promise.all([
-                getView(`${chainRest}/allora/localnet/v1/topics/${t.id}/workers`, ChainTopicWorkersView),
+                getView(`${chainRest}/allora/localnet/v1/topics/${t.id}/workers`, ChainTopicWorkersView, {
+                  signal: aborted.signal,
+                }),
                 getView(
                   `${chainRest}/allora/localnet/v1/topics/${t.id}/rounds?limit=${first || !rounds.has(t.id) ? options.history : windowOf(t)}`,
                   ChainRoundsView,
+                  { signal: aborted.signal },
                 ),
               ]);
               chainWorkers.set(t.id, workers.workers);
@@ -379,6 +390,7 @@ export function createNetworkCollector(options: CollectorOptions): NetworkCollec
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      aborted.abort("the dashboard is stopping");
       await running;
       listeners.clear();
     },

@@ -25,10 +25,20 @@ function checkerOf(schema: TSchema) {
  * GETs `url` (node:http, because fetch refuses the head's port 6000) and returns its body checked against
  * `schema`. Throws an {@link AlloraError} with an {@link UpstreamErrorCode}.
  */
-export async function getView<S extends TSchema>(url: string, schema: S, timeoutMs = 2000): Promise<Static<S>> {
+export async function getView<S extends TSchema>(
+  url: string,
+  schema: S,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<Static<S>> {
+  if (options.signal?.aborted)
+    throw new AlloraError<UpstreamErrorCode>("UPSTREAM_UNREACHABLE", `${url}: not asked, stopping`);
   let res: Awaited<ReturnType<typeof httpCall>>;
   try {
-    res = await httpCall(url, { timeoutMs, headers: { accept: "application/json" } });
+    res = await httpCall(url, {
+      timeoutMs: options.timeoutMs ?? 2000,
+      headers: { accept: "application/json" },
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   } catch (err) {
     const code = (err as { code?: string }).code === "HTTP_TIMEOUT" ? "UPSTREAM_TIMEOUT" : "UPSTREAM_UNREACHABLE";
     throw new AlloraError<UpstreamErrorCode>(code, (err as Error).message, { cause: err });

@@ -261,3 +261,34 @@ describe("the network collector", () => {
     expect(collector.snapshot().network.version).toBe("9.9.9");
   });
 });
+
+describe("stopping the collector", () => {
+  it("does not wait out an upstream that hangs", async () => {
+    const hanging = createServer(() => {
+      // never answers
+    });
+    await new Promise<void>((r) => hanging.listen(0, "127.0.0.1", r));
+    cleanups.push(
+      () =>
+        new Promise<void>((r) => {
+          hanging.closeAllConnections();
+          hanging.close(() => r());
+        }),
+    );
+    const url = `http://127.0.0.1:${(hanging.address() as { port: number }).port}`;
+    const collector = createNetworkCollector({
+      chainRest: url,
+      headUrl: url,
+      workers: [{ name: "worker-1", statusUrl: url }],
+      history: 3,
+      pollMs: 60_000,
+      version: "0",
+      logger: silentLogger,
+    });
+    collector.start();
+    await new Promise((r) => setTimeout(r, 100)); // the first poll is waiting on the hanging server
+    const begun = performance.now();
+    await collector.stop();
+    expect(performance.now() - begun).toBeLessThan(500);
+  });
+});
