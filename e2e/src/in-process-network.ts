@@ -3,7 +3,7 @@
  * real function processes) and real inference servers, for integration specs that need to reach inside nodes.
  */
 import { createWriteStream, type WriteStream } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type HeadNode, headConfig, startHeadNode } from "@allora/head";
@@ -46,6 +46,9 @@ export async function startInProcessNetwork(options: {
   headArgs?: string[];
 }): Promise<InProcessNetwork> {
   const dir = await mkdtemp(join(tmpdir(), "allora-net-"));
+  // Enterable (not listable) by others, as a real install's folders are: a root worker runs its functions under their
+  // own uids, which must reach its function store and scratch folders; every node's keys stay in 0700 folders.
+  await chmod(dir, 0o711);
   await mkdir(join(dir, "logs"));
   const streams: WriteStream[] = [];
   const logger = (node: string) => {

@@ -8,17 +8,15 @@ import { createP2pHost, type P2pHost, serveFunctionPackages } from "@allora/p2p"
 import {
   AlloraError,
   type ExecuteResponse,
-  encodeP2pMessage,
   ensureKeyFolder,
   type Logger,
   parseFunctionAliases,
-  parseTopicId,
   type StatusResponse,
-  workerTopicName,
 } from "@allora/protocol";
 import { type ConfigOf, Counter, createMetricsRegistry, Gauge, Histogram, readSecretFile } from "@allora/service";
 import { buildHeadApi } from "./api/app.js";
 import { createHeadChain, type HeadChain } from "./chain/head-chain.js";
+import { createRegistrationView } from "./chain/registrations.js";
 import type { headConfig } from "./config.js";
 import { createExecuteService } from "./execution/execute-service.js";
 import { ResultCache } from "./execution/result-cache.js";
@@ -112,6 +110,10 @@ export async function startHeadNode(config: HeadConfig, deps: { logger: Logger; 
       : undefined;
   chain?.start();
 
+  const registrations =
+    config.chainRest && config.trustedWorkers.length === 0
+      ? createRegistrationView({ rest: config.chainRest, logger: log("chain") })
+      : undefined;
   const installs = createFunctionInstalls({
     host,
     sessions,
@@ -129,6 +131,8 @@ export async function startHeadNode(config: HeadConfig, deps: { logger: Logger; 
     defaultRollCallMs: Math.round(config.rollCallTimeout * 1000),
     executionGraceMs: Math.round(config.executionGrace * 1000),
     onRound: (round) => chain?.submit(round),
+    // Without --trusted-workers any peer may answer: mark those the chain does not know for the topic.
+    ...(registrations ? { unregistered: registrations.unregistered } : {}),
     onOutcome: (code, ms) => {
       requests.inc({ code });
       latency.observe(ms / 1000);

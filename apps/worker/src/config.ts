@@ -140,4 +140,55 @@ export const workerConfig = defineConfig({
     description: "dev faucet URL (POST {address}) used when the balance cannot pay registration",
     check: checkHttpUrl,
   },
+  // The function sandbox (docs/WORKER.md, "Function sandbox").
+  "function-sandbox": {
+    type: "list",
+    default: ["landlock", "uid", "rlimits", "reaper"],
+    description:
+      "sandbox layers for function runs (landlock, uid, rlimits, reaper); drop one only to test or to work around a host problem",
+    check: (v) =>
+      ["landlock", "uid", "rlimits", "reaper"].includes(v)
+        ? undefined
+        : `sandbox layer "${v}" is not one of landlock, uid, rlimits, reaper`,
+  },
+  "function-max-memory": {
+    type: "integer",
+    default: 1024,
+    min: 16,
+    max: 1_048_576,
+    description: "MiB of data (heap) a function process may allocate (RLIMIT_DATA)",
+  },
+  "function-max-processes": {
+    type: "integer",
+    default: 256,
+    min: 4,
+    max: 65_536,
+    description: "processes and threads a function may have at once (RLIMIT_NPROC; exact with a uid per run slot)",
+  },
+  "function-max-file-size": {
+    type: "integer",
+    default: 100,
+    min: 1,
+    max: 1_048_576,
+    description: "MiB of the largest file a function may write (RLIMIT_FSIZE)",
+  },
+  "function-max-open-files": {
+    type: "integer",
+    default: 1024,
+    min: 16,
+    max: 1_048_576,
+    description: "files a function process may have open (RLIMIT_NOFILE)",
+  },
+  "function-uid-base": {
+    type: "integer",
+    default: 2_000_000_000,
+    min: 1000,
+    max: 4_294_000_000,
+    description: "when the worker runs as root: first uid of the run slots (one uid per --max-concurrency slot)",
+  },
+  "function-read-paths": {
+    type: "list",
+    default: [],
+    description: "extra files or folders every function may read (e.g. model weights outside main.py's folder)",
+  },
 });

@@ -34,8 +34,9 @@ import type { FastifyInstance } from "fastify";
 import { parseInferenceOutput } from "./chain/inference-output.js";
 import { createWorkerChain, type WorkerChain } from "./chain/worker-chain.js";
 import type { workerConfig } from "./config.js";
-import { createExecutor } from "./execution/executor.js";
+import { createExecutor, type SandboxReport } from "./execution/executor.js";
 import { parseFunctionEnv, planRun } from "./execution/function-runner.js";
+import { logSandbox, openDataDirForSlots, sandboxOptions } from "./execution/sandbox.js";
 import { Semaphore } from "./execution/semaphore.js";
 import { createFunctionStore, type PackageSource, urlSource } from "./functions/function-store.js";
 import { buildWorkerHttpApp } from "./http/app.js";
@@ -65,6 +66,8 @@ export interface WorkerStatus {
   running: number;
   max_concurrency: number;
   executed_total: number;
+  /** The function sandbox in force (docs/WORKER.md, "Function sandbox"). */
+  sandbox?: SandboxReport;
   chain?: ReturnType<WorkerChain["status"]>;
 }
 
@@ -210,13 +213,40 @@ export async function startWorkerNode(
         })
       : undefined;
 
+  if (config.functionSandbox.includes("uid")) await openDataDirForSlots(dataDir);
   const executor = createExecutor({
     scratchRoot: join(dataDir, "runs"),
     maxStdoutBytes: config.maxStdoutBytes,
     maxStderrBytes: config.maxStderrBytes,
     python: config.python,
     logger: log("executor"),
+    sandbox: sandboxOptions({
+      layers: config.functionSandbox,
+      dataDir,
+      keyDir,
+      mnemonicFile: config.chainMnemonicFile,
+      mainPy,
+      python: config.python,
+      readPaths: config.functionReadPaths,
+      uidBase: config.functionUidBase,
+      slots: config.maxConcurrency,
+      limits: {
+        memoryMib: config.functionMaxMemory,
+        processes: config.functionMaxProcesses,
+        fileSizeMib: config.functionMaxFileSize,
+        openFiles: config.functionMaxOpenFiles,
+      },
+    }),
   });
+  // The launcher probes the sandbox now, so its report is logged at start, not at the first request.
+  await executor.start().then(
+    (report) => logSandbox(report, log("sandbox")),
+    (err) =>
+      log("sandbox").error(
+        { code: "LAUNCHER_FAILED", python: config.python },
+        `the function launcher did not start: ${errorMessage(err)}; runs will fail until --python works`,
+      ),
+  );
   const semaphore = new Semaphore(config.maxConcurrency);
   const settings = {
     mainPy,
@@ -306,7 +336,11 @@ export async function startWorkerNode(
     const response: MsgExecuteResponse = {
       ...base,
       code:
-        result.errorCode === "FUNCTION_TIMEOUT" ? "408" : result.errorCode === "FUNCTION_SPAWN_FAILED" ? "500" : "200",
+        result.errorCode === "FUNCTION_TIMEOUT"
+          ? "408"
+          : result.errorCode === "FUNCTION_SPAWN_FAILED" || result.errorCode === "FUNCTION_SANDBOX_FAILED"
+            ? "500"
+            : "200",
       result: result.output,
       usage: result.usage,
       ...(result.errorCode ? { error_code: result.errorCode, message: result.message } : {}),
@@ -622,6 +656,7 @@ export async function startWorkerNode(
     running: semaphore.inUse,
     max_concurrency: config.maxConcurrency,
     executed_total: executedTotal,
+    ...(executor.sandbox() ? { sandbox: executor.sandbox() } : {}),
     ...(chain ? { chain: chain.status() } : {}),
   });
 

@@ -7,7 +7,7 @@
  *     {"workers": [multiaddr], "topic": "1", "marker": "/tmp/x", "gateway": "http://…", "rollCalls": 20}
  *     prints {"event": "report", sessions, fetches, sessionToWorker, …} and exits.
  *   rogue-worker.js rogue-worker <json>  joins a head as a worker that accepts every roll call and never answers:
- *     {"head": multiaddr, "topic": "1", "timeoutMs": 600000}
+ *     {"head": multiaddr, "topic": "1", "timeoutMs": 600000, "answer"?: "999999"} (with answer: a forged value)
  *     prints {"event": "joined"} once the head answers its hello, {"event": "execute"} per execute; runs until killed.
  */
 import "@allora/service/polyfills";
@@ -125,7 +125,7 @@ async function headImpostor(config: {
   await host.stop();
 }
 
-async function rogueWorker(config: { head: string; topic: string; timeoutMs: number }): Promise<void> {
+async function rogueWorker(config: { head: string; topic: string; timeoutMs: number; answer?: string }): Promise<void> {
   const host = await createP2pHost({ privateKey: await generateKeyPair("Ed25519"), listen: ["/ip4/127.0.0.1/tcp/0"] });
   const topic = workerTopicName(config.topic);
   host.services.pubsub.subscribe(topic);
@@ -147,7 +147,18 @@ async function rogueWorker(config: { head: string; topic: string; timeoutMs: num
             function_id: message.function_id,
             request_id: message.request_id,
           });
-        } else if (message.type === "MsgExecute") say("execute", { request: message.request_id }); // and never answer
+        } else if (message.type === "MsgExecute") {
+          say("execute", { request: message.request_id });
+          // Either never answer (to hold the request), or answer with a forged value.
+          if (config.answer !== undefined) {
+            channel.send({
+              type: "MsgExecuteResponse",
+              request_id: message.request_id,
+              code: "200",
+              result: { stdout: JSON.stringify({ infererValue: config.answer }), stderr: "", exit_code: 0 },
+            });
+          }
+        }
       },
       onClose: (reason) => say("closed", { code: reason?.code ?? null }),
     },

@@ -25,7 +25,8 @@ let networkArgs: string[];
 beforeAll(async () => {
   await ensureImages();
   await sh("docker", ["rm", "--force", CONTAINER]);
-  net = await startTestNetwork({ chain: true, workers: 1 });
+  // Every interface, not only loopback: the bridge-mode join reaches the host through Docker's bridge gateway.
+  net = await startTestNetwork({ chain: true, workers: 1, bindHost: "0.0.0.0" });
   dir = await mkdtemp(join(tmpdir(), "allocmd-e2e-"));
   project = join(dir, NAME);
   const init = await allocmd(["init", "--name", NAME, "--topic", "1", "--env", "dev"], dir);

@@ -236,6 +236,35 @@ describe("a rogue worker", () => {
     }
   });
 
+  it("that answers with a forged value is marked as not registered on the chain", async () => {
+    const rogue = await startRogueWorker({
+      head: net.p2pAddress("head"),
+      topic: "1",
+      timeoutMs: 5000,
+      answer: "999999",
+    });
+    try {
+      const peer = rogue.events.find((e) => e.event === "joined")?.peer as string;
+      await waitFor("the head to see the rogue worker subscribed", async () => {
+        const status = (await (await fetch(`${net.headUrl}/api/v1/status`)).json()) as {
+          workers: Array<{ peer_id: string; subscribed: string[] }>;
+        };
+        return status.workers.some((w) => w.peer_id === peer && w.subscribed.length > 0) ? true : undefined;
+      });
+      // The head reads the chain's registrations in the background: the first answers may come before it has.
+      const body = await waitFor("an answer that marks the rogue", async () => {
+        const { body } = await post(net.headUrl, EXECUTE, GUIDE_BODY);
+        return body.unregistered_peers ? body : undefined;
+      });
+      expect(body.unregistered_peers).toEqual([peer]);
+      expect(body.message).toContain("not registered on the chain for topic 1");
+      const forged = body.results.find((r: { result: { stdout: string } }) => r.result.stdout.includes("999999"));
+      expect(forged.peers).toEqual([peer]);
+    } finally {
+      rogue.child.kill("SIGTERM");
+    }
+  });
+
   it("announcing a timeout past the schema's bound is refused at its hello", async () => {
     const rogue = await startRogueWorker({ head: net.p2pAddress("head"), topic: "1", timeoutMs: 2_000_000_000 });
     try {

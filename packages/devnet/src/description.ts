@@ -139,6 +139,11 @@ export interface DevnetOptions {
   extraWorkerArgs?: readonly string[];
   /** Extra flags of the head (e.g. a shorter `--max-execution-time` in a test). */
   extraHeadArgs?: readonly string[];
+  /**
+   * The address every node listens on when the runner places them on this machine (default: the loopback address
+   * they are reached at, so nothing is exposed; `0.0.0.0` lets containers on Docker's bridge join).
+   */
+  bindHost?: string;
   /** Whether the network has the dashboard (default true; `pnpm dev --no-dashboard` leaves it out). */
   dashboard?: boolean;
 }
@@ -150,9 +155,10 @@ const url = (e: { host: string; port: number }, path = "") => `http://${e.host}:
  * machine (`pnpm dev`: nothing is exposed beyond it), every interface inside a container (where the runner publishes
  * chosen ports on 127.0.0.1 only).
  */
-function bindHost(resolve: Resolve, node: string, port: string): string {
+function listenHost(resolve: Resolve, node: string, port: string, override: string | undefined): string {
   const { host } = resolve(node, port);
-  return /^127\.\d+\.\d+\.\d+$/.test(host) ? host : "0.0.0.0";
+  if (!/^127\.\d+\.\d+\.\d+$/.test(host)) return "0.0.0.0";
+  return override ?? host;
 }
 
 /**
@@ -176,6 +182,7 @@ export function describeNetwork(options: DevnetOptions = {}): NetworkDescription
   const blockTimeMs = options.blockTimeMs ?? 1000;
   const lag = Math.max(...topics.map((t) => t.lag));
   const nodes: NodeDescription[] = [];
+  const bindHost = (resolve: Resolve, node: string, port: string) => listenHost(resolve, node, port, options.bindHost);
   /** How the head and each worker reach the chain and its faucet, and where their account's mnemonic is. */
   const chainFlags = (resolve: Resolve, paths: NodePaths): string[] =>
     withChain

@@ -48,6 +48,8 @@ export interface ExecuteServiceOptions {
   defaultRollCallMs: number;
   executionGraceMs: number;
   onRound?: (round: RoundBundles) => void;
+  /** Of the answering peers, those not registered on the topic (undefined: not known, or not checked). */
+  unregistered?: (topicId: bigint, peers: readonly string[]) => string[] | undefined;
   onOutcome?: (code: ResultCode, ms: number) => void;
 }
 
@@ -325,6 +327,13 @@ export function createExecuteService(options: ExecuteServiceOptions) {
     }
     if (failed.length > 0)
       notes.push(`failed: ${failed.map(([p, f]) => `${shortPeer(p)} ${f.code}: ${f.message}`).join("; ")}`);
+    const unregistered = options.unregistered?.(
+      topicId,
+      outputs.map((o) => o.peer),
+    );
+    if (unregistered && unregistered.length > 0) {
+      notes.push(`not registered on the chain for topic ${topicId}: ${unregistered.map(shortPeer).join(", ")}`);
+    }
     const response: ExecuteResponse = {
       code,
       request_id: requestId,
@@ -335,6 +344,7 @@ export function createExecuteService(options: ExecuteServiceOptions) {
       usage,
       ...(Object.keys(failures).length > 0 ? { failures } : {}),
       ...(unanswered.length > 0 ? { unanswered_peers: unanswered } : {}),
+      ...(unregistered && unregistered.length > 0 ? { unregistered_peers: unregistered } : {}),
       cluster: { main: chosen[0] as string, peers: chosen },
     };
     log.debug({ chosen: chosen.length, rollCallMs, unanswered: unanswered.length }, "execute collected");

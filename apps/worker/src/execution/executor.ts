@@ -1,15 +1,17 @@
 /**
  * Runs functions as child processes through the worker's launcher (`python/launcher.py`), a small long-lived
- * process that starts each function with posix_spawn: a Node process forks its whole heap on every spawn, which costs
- * milliseconds per run; the launcher's spawn costs a fraction of one. Each function gets its own process group, exactly
- * the environment asked for, the request's stdin, stdout and stderr captured separately with caps, and a wall-clock
- * timeout that kills the whole group. Usage: the wall clock around the process (interpreter start included) and the
- * kernel's CPU and peak-memory account of it. The launcher makes each run's scratch folder (its cwd, HOME and TMPDIR)
- * and removes it after answering. The launcher dies with the worker, and the functions with the launcher.
+ * process that starts each function with posix_spawn from a sandboxed thread: a Node process forks its whole heap on
+ * every spawn, which costs milliseconds per run; the launcher's spawn costs a fraction of one. Each function gets its
+ * own process group, exactly the environment asked for, the request's stdin, stdout and stderr captured separately
+ * with caps, a wall-clock timeout that kills the whole group, and the sandbox of `python/sandbox.py` (Landlock
+ * filesystem rules, rlimits, its own uid per run slot when the worker is root; see docs/WORKER.md, "Function
+ * sandbox"). Usage: the wall clock around the process (interpreter start included) and the kernel's CPU and
+ * peak-memory account of it. The launcher makes each run's scratch folder (its cwd, HOME and TMPDIR) and removes it
+ * after answering. The launcher dies with the worker, and the functions with the launcher.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { rm } from "node:fs/promises";
-import { dirname, isAbsolute, join } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AlloraError, type Logger, type RuntimeOutput, type Usage } from "@allora/protocol";
 
@@ -22,10 +24,61 @@ export interface ExecutionRequest {
   env: Readonly<Record<string, string>>;
   stdin?: string;
   timeoutMs: number;
+  /** Folders (or files) the function may read and execute beside the system's: its package, main.py's folder. */
+  readPaths?: readonly string[];
 }
 
 /** Why a run did not complete normally. */
-export type ExecutionErrorCode = "FUNCTION_TIMEOUT" | "FUNCTION_OUTPUT_TOO_LARGE" | "FUNCTION_SPAWN_FAILED";
+export type ExecutionErrorCode =
+  | "FUNCTION_TIMEOUT"
+  | "FUNCTION_OUTPUT_TOO_LARGE"
+  | "FUNCTION_SPAWN_FAILED"
+  | "FUNCTION_SANDBOX_FAILED";
+
+/** A sandbox layer the operator can turn off (`--function-sandbox`). */
+export type SandboxLayer = "landlock" | "uid" | "rlimits" | "reaper";
+const SANDBOX_LAYERS: readonly SandboxLayer[] = ["landlock", "uid", "rlimits", "reaper"];
+
+/** How functions are sandboxed (see docs/WORKER.md, "Function sandbox"). */
+export interface SandboxOptions {
+  layers: readonly SandboxLayer[];
+  /** Never readable by a function, even inside a granted folder: key folder, data folder, mnemonic file. */
+  secretPaths: readonly string[];
+  /** Never granted whole, but what the worker names in it is (the data folder, which holds the packages). */
+  privatePaths: readonly string[];
+  /** Extra paths every function may read (`--function-read-paths`). */
+  readPaths: readonly string[];
+  /** Interpreters functions run with: their install prefixes are readable. */
+  interpreters: readonly string[];
+  /** First uid of the run slots when the worker is root; one uid per slot. */
+  uidBase: number;
+  uidSlots: number;
+  limits: { memoryMib: number; processes: number; fileSizeMib: number; openFiles: number };
+  /** Paths a slot's uid must be able to use, checked at start (otherwise no uid separation, with a warning). */
+  uidChecks: ReadonlyArray<{ path: string; mode: "r" | "x"; what: string }>;
+}
+
+/** The sandbox in force, as the launcher probed it at start. */
+export interface SandboxReport {
+  landlock?: { abi: number; scoped: string[] };
+  uid_separation?: { first: number; last: number };
+  capabilities_dropped: boolean;
+  rlimits?: {
+    memory_mib: number;
+    processes: number;
+    file_size_mib: number;
+    open_files: number;
+    core: number;
+    processes_counted: string;
+  };
+  spawn: string;
+  subreaper: boolean;
+  launcher_dumpable: boolean;
+  /** Layers this host cannot give, each with why and what to do. */
+  unavailable: Array<{ layer: string; reason: string; remedy: string }>;
+  /** Layers turned off with --function-sandbox. */
+  disabled: string[];
+}
 
 /** The outcome of a run. */
 export interface ExecutionResult {
@@ -44,10 +97,16 @@ export interface ExecutorOptions {
   /** The Python that runs the launcher (the worker's `--python`). */
   python: string;
   logger: Logger;
+  /** Default: every layer, no secret paths, the default limits. */
+  sandbox?: Partial<SandboxOptions>;
 }
 
 /** Runs functions. */
 export interface Executor {
+  /** Starts the launcher now and resolves with the sandbox it put in force. */
+  start(): Promise<SandboxReport>;
+  /** The sandbox of the running launcher (undefined before it is ready). */
+  sandbox(): SandboxReport | undefined;
   run(request: ExecutionRequest): Promise<ExecutionResult>;
   /** Kills every running function and the launcher (on shutdown). */
   killAll(): void;
@@ -58,6 +117,8 @@ const LAUNCHER_PATH = fileURLToPath(new URL("../../python/launcher.py", import.m
 
 /** How long beyond a run's own timeout the worker waits for the launcher's answer before giving up on it. */
 const LAUNCHER_SLACK_MS = 5000;
+/** How long the launcher may take to probe its sandbox and say it is ready. */
+const LAUNCHER_READY_MS = 15_000;
 const SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 interface LauncherAnswer {
@@ -83,6 +144,30 @@ export function createExecutor(options: ExecutorOptions): Executor {
   let launcher: ChildProcessWithoutNullStreams | undefined;
   let stopped = false;
   let sequence = 0;
+  let report: SandboxReport | undefined;
+  let readyWaiters: Array<{ resolve(r: SandboxReport): void; reject(e: Error): void }> = [];
+  const box = options.sandbox ?? {};
+  const limits = box.limits ?? { memoryMib: 1024, processes: 256, fileSizeMib: 100, openFiles: 1024 };
+  const launcherConfig = {
+    config: {
+      layers: box.layers ?? SANDBOX_LAYERS,
+      secret_paths: box.secretPaths ?? [],
+      private_paths: box.privatePaths ?? [],
+      read_paths: box.readPaths ?? [],
+      interpreters: box.interpreters ?? [options.python, process.execPath, "/bin/sh"],
+      search_path: isAbsolute(options.python) ? `${dirname(options.python)}:${SAFE_PATH}` : SAFE_PATH,
+      uid_base: box.uidBase ?? 2_000_000_000,
+      uid_slots: box.uidSlots ?? 4,
+      limits: {
+        memory_mib: limits.memoryMib,
+        processes: limits.processes,
+        file_size_mib: limits.fileSizeMib,
+        open_files: limits.openFiles,
+      },
+      // A slot's uid must reach its scratch folder, whatever else the worker asks to check.
+      uid_checks: [...(box.uidChecks ?? []), { path: options.scratchRoot, mode: "x", what: "the scratch folders" }],
+    },
+  };
 
   const failAll = (reason: string) => {
     for (const [id, p] of pending) {
@@ -93,8 +178,12 @@ export function createExecutor(options: ExecutorOptions): Executor {
 
   const startLauncher = (): ChildProcessWithoutNullStreams => {
     const path = isAbsolute(options.python) ? `${dirname(options.python)}:${SAFE_PATH}` : SAFE_PATH;
-    const child = spawn(options.python, [LAUNCHER_PATH], {
+    // A relative path (./venv/bin/python3) is the worker's, not the launcher's working directory's.
+    const python = options.python.includes("/") ? resolve(options.python) : options.python;
+    const child = spawn(python, [LAUNCHER_PATH], {
       env: { PATH: path, LANG: "C.UTF-8", PYTHONDONTWRITEBYTECODE: "1" },
+      // A working directory every slot uid can enter (the launcher may chdir back to it from a sandboxed thread).
+      cwd: "/",
       stdio: ["pipe", "pipe", "pipe"],
     });
     let buffered = "";
@@ -113,7 +202,11 @@ export function createExecutor(options: ExecutorOptions): Executor {
           logger.warn({ code: "LAUNCHER_PROTOCOL" }, `unreadable line from the launcher: ${line.slice(0, 200)}`);
           continue;
         }
-        if (answer.ready) continue;
+        if (answer.ready) {
+          report = (answer as unknown as { sandbox: SandboxReport }).sandbox;
+          for (const w of readyWaiters.splice(0)) w.resolve(report);
+          continue;
+        }
         const waiter = pending.get(answer.id);
         if (waiter) {
           pending.delete(answer.id);
@@ -136,7 +229,9 @@ export function createExecutor(options: ExecutorOptions): Executor {
         );
       }
       failAll(`the function launcher exited (${signal ?? code}) during the run`);
+      for (const w of readyWaiters.splice(0)) w.reject(new AlloraError("LAUNCHER_FAILED", "the launcher exited"));
     });
+    child.stdin.write(`${JSON.stringify(launcherConfig)}\n`);
     return child;
   };
 
@@ -164,6 +259,28 @@ export function createExecutor(options: ExecutorOptions): Executor {
   };
 
   return {
+    start() {
+      launcher ??= startLauncher();
+      if (report) return Promise.resolve(report);
+      return new Promise<SandboxReport>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          readyWaiters = readyWaiters.filter((w) => w !== waiter);
+          reject(new AlloraError("LAUNCHER_FAILED", `the launcher was not ready within ${LAUNCHER_READY_MS} ms`));
+        }, LAUNCHER_READY_MS);
+        const waiter = {
+          resolve: (r: SandboxReport) => {
+            clearTimeout(timer);
+            resolve(r);
+          },
+          reject: (e: Error) => {
+            clearTimeout(timer);
+            reject(e);
+          },
+        };
+        readyWaiters.push(waiter);
+      });
+    },
+    sandbox: () => report,
     killAll() {
       stopped = true;
       void rm(options.scratchRoot, { recursive: true, force: true }).catch(() => undefined);
@@ -182,6 +299,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
             args: run.args,
             env: { HOME: scratch, TMPDIR: scratch, ...run.env },
             cwd: scratch,
+            read_paths: run.readPaths ?? [],
             ...(run.stdin ? { stdin: run.stdin } : {}),
             timeout_ms: run.timeoutMs,
             max_stdout: options.maxStdoutBytes,

@@ -77,6 +77,9 @@ export function planRun(message: MsgExecute, fn: InstalledFunction, settings: Ru
       env,
       ...(message.stdin === undefined ? {} : { stdin: message.stdin }),
       timeoutMs,
+      // The sandbox lets a function read its own package and, for the runner, main.py's folder (the worker's secret
+      // paths in it excepted), beside the system's folders.
+      readPaths: fn.manifest.kind === "runner" ? [fn.dir, dirname(settings.mainPy)] : [fn.dir],
     },
     refusedEnv,
   };

@@ -28,6 +28,8 @@ Usage: pnpm dev [options]
   --watch            rebuild and restart nodes when their source changes
   --quiet            print the banner and errors only, not every log line
   --root <dir>       where state and logs live (default ./.devnet)
+  --bind <addr>      address every node listens on (default 127.0.0.1: nothing is reachable from elsewhere;
+                     0.0.0.0 lets a container on Docker's bridge join, e.g. allocmd run --join … --network-mode bridge)
   --log-level <lvl>  trace, debug, info, warn or error (default info)
   --version          print the version
   --help             show this help
@@ -50,6 +52,7 @@ async function main(): Promise<number> {
         watch: { type: "boolean", default: false },
         quiet: { type: "boolean", default: false },
         root: { type: "string", default: ".devnet" },
+        bind: { type: "string", default: "127.0.0.1" },
         "log-level": { type: "string", default: "info" },
         version: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
@@ -75,11 +78,17 @@ async function main(): Promise<number> {
   }
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
   const root = resolve(String(args.root));
+  const bind = String(args.bind);
+  if (!/^(\d{1,3}\.){3}\d{1,3}$/.test(bind)) {
+    process.stderr.write(`pnpm dev: --bind must be an IPv4 address such as 127.0.0.1 or 0.0.0.0, got "${bind}"\n`);
+    return 2;
+  }
   const network = describeNetwork({
     workers,
     chain: !args["no-chain"],
     dashboard: !args["no-dashboard"],
     logLevel: String(args["log-level"]),
+    bindHost: bind,
   });
 
   const taken = await findTakenPorts(network);

@@ -149,6 +149,12 @@ export const ExecuteResponse = Type.Object({
     Type.Record(Type.String(), PeerFailure, { description: "per-peer errors (function failed, timed out, ...)" }),
   ),
   unanswered_peers: Type.Optional(Type.Array(Type.String(), { description: "chosen peers that did not answer" })),
+  unregistered_peers: Type.Optional(
+    Type.Array(Type.String(), {
+      description:
+        "peers that answered but are not registered on the chain for the topic (by libp2p key); set only by a head with a chain and no --trusted-workers",
+    }),
+  ),
   cluster: Type.Object({
     main: Type.Optional(Type.String()),
     peers: Type.Optional(Type.Array(Type.String())),
