@@ -300,8 +300,9 @@ export function describeNetwork(options: DevnetOptions = {}): NetworkDescription
       name: "dashboard",
       kind: "dashboard",
       ports: { http: ports.dashboard },
-      // After the workers, so its first look finds them up (it is the last node to start).
-      dependsOn: [...(withChain ? ["chain"] : []), "head", ...workerNames],
+      // Beside the workers, not after them: no extra tier to start or stop (compose stops tier by tier). It shows
+      // workers as they come up.
+      dependsOn: [...(withChain ? ["chain"] : []), "head"],
       health: { port: "http", path: "/health" },
       // Loopback as processes (the request form can make every worker run); every interface in a container, whose
       // published port is bound to the host's loopback instead.

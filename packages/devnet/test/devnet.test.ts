@@ -40,7 +40,7 @@ describe("network description", () => {
     ]);
     expect(net.node("head").ports).toEqual({ rest: DEFAULT_PORTS.headRest, p2p: 9010 });
     expect(net.node("dashboard").ports).toEqual({ http: 3000 });
-    expect(net.node("dashboard").dependsOn).toEqual(["chain", "head", "worker-1", "worker-2", "worker-3"]);
+    expect(net.node("dashboard").dependsOn).toEqual(["chain", "head"]);
     expect(net.node("worker-2").ports).toEqual({ p2p: 9012, http: 2113 });
     expect(net.node("worker-1").dependsOn).toEqual(["head", "inference-1"]);
     expect(() => net.node("nope")).toThrow(/no node "nope"/);

@@ -88,6 +88,8 @@ export function createNetworkCollector(options: CollectorOptions): NetworkCollec
   const own = new Map<string, WorkerOwnView>(options.workers.map((w) => [w.name, { name: w.name, reachable: false }]));
   /** Last failure code per upstream, so each failure and each recovery is logged once. */
   const failing = new Map<string, string>();
+  /** Upstreams that answered at least once: until then a failure is "not up yet" (info), after it a warning. */
+  const answered = new Set<string>();
   let network: NetworkView = emptyView();
   let networkJson = "";
   let lastHeight: string | undefined;
@@ -125,12 +127,14 @@ export function createNetworkCollector(options: CollectorOptions): NetworkCollec
     const e = err === undefined ? undefined : errorOf(err);
     const before = failing.get(upstream);
     if (e && before !== e.code) {
-      log.warn({ code: e.code, upstream }, `${upstream}: ${e.message}`);
+      if (answered.has(upstream)) log.warn({ code: e.code, upstream }, `${upstream}: ${e.message}`);
+      else log.info({ code: e.code, upstream }, `${upstream} is not answering yet: ${e.message}`);
       failing.set(upstream, e.code);
     } else if (!e && before !== undefined) {
-      log.info({ upstream }, `${upstream} answers again`);
+      log.info({ upstream }, `${upstream} answers ${answered.has(upstream) ? "again" : "now"}`);
       failing.delete(upstream);
     }
+    if (!e) answered.add(upstream);
     return e;
   };
 
