@@ -1,5 +1,5 @@
 # The build image (allora/build:<version>): the monorepo installed from its lockfile and built, plus one staged
-# production tree per app in /prod/<app>. docker/Dockerfile's four images copy from it, so one `pnpm docker:build`
+# production tree per app in /prod/<app>. docker/Dockerfile's five images copy from it, so one `pnpm docker:build`
 # installs and builds the monorepo exactly once, even if files change while the images build. Not meant to run.
 # Build from the repo root (bash docker/build.sh does):
 #   docker build -f docker/build.Dockerfile -t allora/build:<version> .
@@ -17,10 +17,10 @@ COPY pnpm-lock.yaml pnpm-workspace.yaml .npmrc package.json ./
 COPY patches ./patches
 RUN pnpm fetch
 COPY . .
-# @allora/devnet depends on all four apps, so its closure is everything the images need (the container init
+# @allora/devnet depends on all five apps, so its closure is everything the images need (the container init
 # script is part of devnet).
 RUN pnpm install --frozen-lockfile --offline \
  && pnpm --filter "@allora/devnet..." run build
-RUN for app in head worker chain inference-server; do sh docker/stage-app.sh "$app" "/prod/$app"; done \
+RUN for app in head worker chain inference-server dashboard; do sh docker/stage-app.sh "$app" "/prod/$app"; done \
  && cp packages/node-function/python/main.py /prod/main.py \
  && cp docker/entrypoint.sh /prod/entrypoint.sh

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# pnpm docker:build — builds allora/chain, allora/head, allora/worker and allora/inference-server from this repo,
-# each tagged with the repo version (root package.json) and `latest`, and prints their sizes.
+# pnpm docker:build — builds allora/chain, allora/head, allora/worker, allora/inference-server and allora/dashboard
+# from this repo, each tagged with the repo version (root package.json) and `latest`, and prints their sizes.
 #
 # First the build image allora/build:<version> (docker/build.Dockerfile: the monorepo installed and built, once per
-# run, and not at all when nothing changed: Docker's layer cache), then the four images of docker/Dockerfile, which
+# run, and not at all when nothing changed: Docker's layer cache), then the five images of docker/Dockerfile, which
 # copy their app from it. Needs only Docker. Set VERBOSE=1 to stream the build output.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -34,9 +34,9 @@ run_build "allora/build" -f "$ALLORA_ROOT/docker/build.Dockerfile" --build-arg "
   -t "allora/build:$version" -t "allora/build:latest" "$ALLORA_ROOT"
 say "built allora/build:$version (the monorepo, installed and built) in $((SECONDS - started)) s"
 
-# 2. The four images, from that build image only (no context: the Dockerfile comes on stdin), so files edited
+# 2. The five images, from that build image only (no context: the Dockerfile comes on stdin), so files edited
 #    meanwhile cannot make them disagree.
-for image in chain head worker inference-server; do
+for image in chain head worker inference-server dashboard; do
   step=$SECONDS
   run_build "allora/$image" --target "$image" --build-arg "BUILD_IMAGE=allora/build:$version" \
     --build-arg "VERSION=$version" -t "allora/$image:$version" -t "allora/$image:latest" - <"$ALLORA_ROOT/docker/Dockerfile"

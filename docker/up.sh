@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # pnpm docker:up — starts the whole network of docker/docker-compose.yaml (chain, head, three workers, three
-# inference servers) and waits until it is ready: every service running and healthy, and the head's
+# inference servers, the dashboard) and waits until it is ready: every service running and healthy, and the head's
 # GET /api/v1/status showing every worker subscribed to allora-topic-1-worker. Fails after ALLORA_UP_TIMEOUT
 # seconds (default 180) naming what is not ready, with its last log lines. Needs only Docker and compose v1 or v2.
 # Images come from `pnpm docker:build`. State (keys, chain) lives in named volumes and survives docker:down.
@@ -11,13 +11,13 @@ detect_compose
 
 timeout=${ALLORA_UP_TIMEOUT:-180}
 version=$(repo_version)
-for image in chain head worker inference-server; do
+for image in chain head worker inference-server dashboard; do
   docker image inspect "allora/$image:$version" >/dev/null 2>&1 \
     || fail "image allora/$image:$version is missing: run pnpm docker:build first"
 done
 
 # The host ports, checked before starting so a clash is explained instead of half-starting the network.
-for published in "HEAD_REST_HOST_PORT 6000 head REST" "CHAIN_RPC_HOST_PORT 26657 chain RPC" "CHAIN_REST_HOST_PORT 1317 chain REST"; do
+for published in "HEAD_REST_HOST_PORT 6000 head REST" "CHAIN_RPC_HOST_PORT 26657 chain RPC" "CHAIN_REST_HOST_PORT 1317 chain REST" "DASHBOARD_HTTP_HOST_PORT 3000 dashboard"; do
   read -r var default what <<<"$published"
   port=${!var:-$default}
   if ! compose ps -q 2>/dev/null | grep -q . && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -77,7 +77,9 @@ done
 head_port=$(compose port head 6000 | tail -n 1)
 chain_rest=$(compose port chain 1317 | tail -n 1)
 chain_rpc=$(compose port chain 26657 | tail -n 1)
+dashboard=$(compose port dashboard 3000 2>/dev/null | tail -n 1 | sed 's/^0\.0\.0\.0:/localhost:/; s/^127\.0\.0\.1:/localhost:/')
 say "ready in $((SECONDS - started)) s: every service healthy, $subscribed workers subscribed to $topic"
+[ -n "$dashboard" ] && say "  dashboard   http://$dashboard   (rounds, scores, rewards, requests)"
 say "  head REST   http://$head_port   (try the guide's curl against http://$head_port/api/v1/functions/execute)"
 say "  chain REST  http://$chain_rest   chain RPC http://$chain_rpc"
 say "  logs: ${COMPOSE[*]} -f docker/docker-compose.yaml -p $ALLORA_PROJECT logs -f     stop: pnpm docker:down"

@@ -91,7 +91,7 @@ export async function waitForStatus(
 export async function ensureImages(): Promise<void> {
   const version = (JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { version: string }).version;
   const missing: string[] = [];
-  for (const kind of ["worker", "head", "chain", "inference-server"]) {
+  for (const kind of ["worker", "head", "chain", "inference-server", "dashboard"]) {
     if ((await sh("docker", ["image", "inspect", `allora/${kind}:${version}`])).code !== 0) missing.push(kind);
   }
   if (missing.length === 0) return;

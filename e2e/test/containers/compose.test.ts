@@ -123,6 +123,37 @@ describe("docker/docker-compose.yaml through DockerComposeEnvironment", () => {
     expect(res.status).toBe(200);
   });
 
+  it("serves the dashboard from its container on the published port, seeing the three workers and the head", async () => {
+    const dashboard = `http://127.0.0.1:${hostPorts.get("dashboard/http")}`;
+    const page = await httpCall(`${dashboard}/`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("<title>Allora local network</title>");
+    const view = await waitFor(
+      "the dashboard to see three connected, registered workers with their models",
+      async () => {
+        const res = await httpCall(`${dashboard}/api/v1/network`, { timeoutMs: 2000 });
+        const snapshot = JSON.parse(res.text) as {
+          network: {
+            head: { reachable: boolean; peer_id?: string };
+            chain: { reachable: boolean };
+            workers: Array<{ name: string; model?: string; connected: boolean; registered: string[] }>;
+          };
+        };
+        const ready = snapshot.network.workers.filter((w) => w.connected && w.registered.includes("1") && w.model);
+        return ready.length === 3 ? snapshot.network : undefined;
+      },
+      90_000,
+      500,
+    );
+    expect(view.head.reachable).toBe(true);
+    expect(view.chain.reachable).toBe(true);
+    expect(view.workers.map((w) => [w.name, w.model])).toEqual([
+      ["worker-1", "trend"],
+      ["worker-2", "naive"],
+      ["worker-3", "noisy"],
+    ]);
+  });
+
   it("keeps each node's key in its own volume, owner-only and owned by the node user", async () => {
     const worker = await service("worker-1").exec(["stat", "-c", "%U %a %n", "/data/chain.mnemonic", "/data/keys"]);
     expect(worker.stdout.trim().split("\n")).toEqual(["node 600 /data/chain.mnemonic", "node 700 /data/keys"]);

@@ -58,7 +58,17 @@ describe("the allora/* images", () => {
       `ls /app/node_modules/.pnpm; ls /app/apps/${kind}; find /app -name '*.ts' -o -name '*.map' | head -n 3; id -un`,
     );
     const lines = listing.split("\n");
-    for (const tool of ["typescript@", "vitest@", "turbo@", "@biomejs", "testcontainers@", "yaml@", "vite@"]) {
+    for (const tool of [
+      "typescript@",
+      "vitest@",
+      "turbo@",
+      "@biomejs",
+      "testcontainers@",
+      "yaml@",
+      "vite@",
+      "esbuild@",
+      "uplot@",
+    ]) {
       expect(lines.filter((l) => l.startsWith(tool))).toEqual([]);
     }
     expect(lines).not.toContain("src");
@@ -76,6 +86,7 @@ describe("the allora/* images", () => {
       head: {},
       worker: { BOOT_NODES: "" },
       "inference-server": { PRICE_SEED: "e2e" },
+      dashboard: {},
     };
     const containers = await Promise.all(
       KINDS.map(async (kind) => {

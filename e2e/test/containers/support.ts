@@ -20,13 +20,13 @@ const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 export const VERSION = repoVersion();
 
 /** The node kinds, one image each. */
-export const KINDS = ["chain", "head", "worker", "inference-server"] as const;
+export const KINDS = ["chain", "head", "worker", "inference-server", "dashboard"] as const;
 
 /** Milliseconds a cold build may take (npm and Debian downloads, the monorepo's build, Python). */
 export const BUILD_TIMEOUT_MS = 20 * 60_000;
 
 /**
- * Builds the four images with docker/build.sh. The first spec file of a run builds them; the others find every
+ * Builds the five images with docker/build.sh. The first spec file of a run builds them; the others find every
  * layer in Docker's cache and return in seconds, so the images are built once and reused across specs.
  */
 export async function buildImages(): Promise<void> {

@@ -138,10 +138,19 @@ describe("allocmd init --env dev", () => {
     for (const s of ["state/dev", "state/prod"]) expect((await stat(join(project, s))).isDirectory()).toBe(true);
   });
 
-  it("writes a dev compose file with chain, head, sample inference and the worker, secrets as files only", async () => {
+  it("writes a dev compose file with chain, head, dashboard, sample inference and the worker, secrets as files only", async () => {
     await initDev();
     const compose = await readYaml(join(project, "dev-docker-compose.yaml"));
-    expect(Object.keys(compose.services).sort()).toEqual(["chain", "eth-worker", "head", "inference"]);
+    expect(Object.keys(compose.services).sort()).toEqual(["chain", "dashboard", "eth-worker", "head", "inference"]);
+    expect(compose.services.dashboard.image).toBe(`allora/dashboard:${cliVersion()}`);
+    expect(compose.services.dashboard.ports).toEqual(["127.0.0.1:3000:3000"]);
+    expect(compose.services.dashboard.environment).toMatchObject({
+      HOST: "0.0.0.0",
+      HEAD_URL: "http://head:6000",
+      CHAIN_REST: "http://chain:1317",
+      WORKERS: "eth-worker=http://eth-worker:2112",
+      INFERENCE_SERVERS: "eth-worker=http://inference:8000",
+    });
     const worker = compose.services["eth-worker"];
     expect(worker.build).toBe(".");
     expect(worker.environment.BOOT_NODES).toBe("/dns4/head/tcp/9010");

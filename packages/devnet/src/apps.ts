@@ -11,6 +11,7 @@ const PACKAGES: Record<NodeKind, string> = {
   head: "@allora/head",
   worker: "@allora/worker",
   "inference-server": "@allora/inference-server",
+  dashboard: "@allora/dashboard",
 };
 
 const require = createRequire(import.meta.url);

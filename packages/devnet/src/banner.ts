@@ -29,6 +29,11 @@ export function formatBanner(
     "",
     "  Allora local network is ready",
     "",
+    ...(network.nodes.some((n) => n.kind === "dashboard")
+      ? [
+          `  Dashboard    http://localhost:${network.node("dashboard").ports.http}   (rounds, scores, rewards, requests)`,
+        ]
+      : []),
     `  Head REST    ${headUrl}   (status: ${headUrl}/api/v1/status)`,
     `  Head p2p     /ip4/127.0.0.1/tcp/${head.ports.p2p}/p2p/${headId}`,
   ];

@@ -22,9 +22,10 @@ export interface PublishedPort {
   port: string;
 }
 
-/** The ports the compose file publishes: the head's REST API (the guide's curl), the chain's RPC and REST. */
+/** The ports the compose file publishes: the head's REST API (the guide's curl), the chain's RPC and REST, the dashboard. */
 export const PUBLISHED_PORTS: readonly PublishedPort[] = [
   { node: "head", port: "rest" },
+  { node: "dashboard", port: "http" },
   { node: "chain", port: "rpc" },
   { node: "chain", port: "rest" },
 ];
@@ -44,7 +45,7 @@ export function hostPortVariable(published: PublishedPort): string {
 
 /** The named volume holding a node's state, or undefined for a stateless node. */
 export function volumeOf(node: NodeDescription): string | undefined {
-  return node.kind === "inference-server" ? undefined : `${node.name}-data`;
+  return node.kind === "inference-server" || node.kind === "dashboard" ? undefined : `${node.name}-data`;
 }
 
 function service(network: NetworkDescription, node: NodeDescription, options: ComposeOptions) {
@@ -88,8 +89,9 @@ export function composeDocument(network: NetworkDescription, options: ComposeOpt
 const HEADER = [
   " GENERATED from describeNetwork() by packages/devnet/src/compose.ts: do not edit, regenerate with",
   "   pnpm docker:compose",
-  " The whole network: chain, head, three workers, three inference servers. Start it with `pnpm docker:up`",
-  " (images from `pnpm docker:build`), stop it with `pnpm docker:down`; see docs/DOCKER.md.",
+  " The whole network: chain, head, three workers, three inference servers and the dashboard. Start it with",
+  " `pnpm docker:up` (images from `pnpm docker:build`; the dashboard is then at http://localhost:3000), stop it",
+  " with `pnpm docker:down`; see docs/DOCKER.md.",
   " No secret is in this file: each node creates its own keys (and the chain its genesis) in its volume on first",
   " start (INIT_DEV_STATE) and reuses them after. Published on 127.0.0.1 only; move a port with e.g.",
   " HEAD_REST_HOST_PORT=6001.",

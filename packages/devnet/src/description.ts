@@ -6,7 +6,7 @@
  */
 
 /** The kinds of node. */
-export type NodeKind = "chain" | "head" | "worker" | "inference-server";
+export type NodeKind = "chain" | "head" | "worker" | "inference-server" | "dashboard";
 
 /** Where a runner places a node's files. */
 export interface NodePaths {
@@ -81,9 +81,11 @@ export interface PortPlan {
   workerP2p: number;
   /** First worker HTTP port; the others follow. */
   workerHttp: number;
+  /** The dashboard's page (a port browsers allow: not 6000). */
+  dashboard: number;
 }
 
-/** The documented defaults: head 6000/9010, workers 9011+/2112+, inference 8000+, chain 26657/1317. */
+/** The documented defaults: head 6000/9010, workers 9011+/2112+, inference 8000+, chain 26657/1317, dashboard 3000. */
 export const DEFAULT_PORTS: PortPlan = {
   headRest: 6000,
   headP2p: 9010,
@@ -92,6 +94,7 @@ export const DEFAULT_PORTS: PortPlan = {
   inference: 8000,
   workerP2p: 9011,
   workerHttp: 2112,
+  dashboard: 3000,
 };
 
 /** A compact port plan starting at `base` (for test networks that must not collide with a running `pnpm dev`). */
@@ -101,6 +104,7 @@ export function portPlanFrom(base: number): PortPlan {
     headP2p: base + 1,
     chainRpc: base + 2,
     chainRest: base + 3,
+    dashboard: base + 4,
     inference: base + 10,
     workerP2p: base + 30,
     workerHttp: base + 60,
@@ -140,6 +144,8 @@ export interface DevnetOptions {
    * they are reached at, so nothing is exposed; `0.0.0.0` lets containers on Docker's bridge join).
    */
   bindHost?: string;
+  /** Whether the network has the dashboard (default true; `pnpm dev --no-dashboard` leaves it out). */
+  dashboard?: boolean;
 }
 
 const url = (e: { host: string; port: number }, path = "") => `http://${e.host}:${e.port}${path}`;
@@ -283,6 +289,33 @@ export function describeNetwork(options: DevnetOptions = {}): NetworkDescription
           ...(options.functionTimeout ? [`--function-timeout=${options.functionTimeout}`] : []),
           ...chainFlags(resolve, paths),
           ...(options.extraWorkerArgs ?? []),
+        ];
+      },
+    });
+  }
+
+  if (options.dashboard ?? true) {
+    const workerNames = nodes.filter((n) => n.kind === "worker").map((n) => n.name);
+    nodes.push({
+      name: "dashboard",
+      kind: "dashboard",
+      ports: { http: ports.dashboard },
+      // Beside the workers, not after them: no extra tier to start or stop (compose stops tier by tier). It shows
+      // workers as they come up.
+      dependsOn: [...(withChain ? ["chain"] : []), "head"],
+      health: { port: "http", path: "/health" },
+      // Loopback as processes (the request form can make every worker run); every interface in a container, whose
+      // published port is bound to the host's loopback instead.
+      args: (resolve) => {
+        return [
+          "--name=dashboard",
+          `--log-level=${logLevel}`,
+          `--host=${bindHost(resolve, "dashboard", "http")}`,
+          `--port=${ports.dashboard}`,
+          `--head-url=${url(resolve("head", "rest"))}`,
+          ...(withChain ? [`--chain-rest=${url(resolve("chain", "rest"))}`] : []),
+          `--workers=${workerNames.map((w) => `${w}=${url(resolve(w, "http"))}`).join(",")}`,
+          `--inference-servers=${workerNames.map((w, i) => `${w}=${url(resolve(`inference-${i + 1}`, "http"))}`).join(",")}`,
         ];
       },
     });

@@ -45,11 +45,37 @@ describe("docker/docker-compose.yaml", () => {
     for (const node of network.nodes) expect(file.services[node.name]?.image).toBe(`allora/${node.kind}:${version}`);
   });
 
-  it("has the whole network: chain, head, three workers and three inference servers", () => {
+  it("has the whole network: chain, head, three workers, three inference servers and the dashboard", () => {
     expect(file.version).toBe("3.8");
     expect(Object.keys(file.services).sort()).toEqual(
-      ["chain", "head", "inference-1", "inference-2", "inference-3", "worker-1", "worker-2", "worker-3"].sort(),
+      [
+        "chain",
+        "dashboard",
+        "head",
+        "inference-1",
+        "inference-2",
+        "inference-3",
+        "worker-1",
+        "worker-2",
+        "worker-3",
+      ].sort(),
     );
+  });
+
+  it("serves the dashboard on every interface of its container, reading the others by service name", () => {
+    const dashboard = file.services.dashboard as Service;
+    expect(dashboard.image).toBe(`allora/dashboard:${version}`);
+    expect(dashboard.environment).toMatchObject({
+      HOST: "0.0.0.0",
+      PORT: "3000",
+      HEAD_URL: "http://head:6000",
+      CHAIN_REST: "http://chain:1317",
+      WORKERS: "worker-1=http://worker-1:2112,worker-2=http://worker-2:2113,worker-3=http://worker-3:2114",
+      INFERENCE_SERVERS:
+        "worker-1=http://inference-1:8000,worker-2=http://inference-2:8001,worker-3=http://inference-3:8002",
+    });
+    expect(dashboard.volumes).toBeUndefined();
+    expect(Object.keys(dashboard.depends_on ?? {}).sort()).toEqual(["chain", "head"]);
   });
 
   it("gives every service init, a restart policy and its node's health probe, and no fixed IP or name", () => {
@@ -85,12 +111,13 @@ describe("docker/docker-compose.yaml", () => {
     expect(checkedIn).not.toMatch(/12D3KooW/);
   });
 
-  it("publishes only the head's REST port and the chain's RPC and REST ports, on loopback, each movable", () => {
+  it("publishes only the head's REST port, the chain's RPC and REST ports and the dashboard, on loopback, each movable", () => {
     const published = Object.entries(file.services).flatMap(([name, s]) => (s.ports ?? []).map((p) => `${name} ${p}`));
     expect(published.sort()).toEqual(
       [
         `chain 127.0.0.1:\${CHAIN_REST_HOST_PORT:-1317}:1317`,
         `chain 127.0.0.1:\${CHAIN_RPC_HOST_PORT:-26657}:26657`,
+        `dashboard 127.0.0.1:\${DASHBOARD_HTTP_HOST_PORT:-3000}:3000`,
         `head 127.0.0.1:\${HEAD_REST_HOST_PORT:-6000}:6000`,
       ].sort(),
     );
@@ -140,7 +167,8 @@ describe("docker/docker-compose.yaml", () => {
     const doc = composeDocument(describeNetwork({ chain: false, workers: 1 }), { version }) as {
       services: Record<string, Service>;
     };
-    expect(Object.keys(doc.services).sort()).toEqual(["head", "inference-1", "worker-1"]);
+    expect(Object.keys(doc.services).sort()).toEqual(["dashboard", "head", "inference-1", "worker-1"]);
+    expect(doc.services.dashboard?.environment.CHAIN_REST).toBeUndefined();
     expect(JSON.stringify(doc)).not.toContain("MNEMONIC");
     expect(doc.services.head?.depends_on).toBeUndefined();
   });

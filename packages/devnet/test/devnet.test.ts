@@ -3,7 +3,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { guideCurl } from "../src/banner.js";
+import { formatBanner, guideCurl } from "../src/banner.js";
 import {
   DEFAULT_PORTS,
   describeNetwork,
@@ -36,11 +36,38 @@ describe("network description", () => {
       "worker-2",
       "inference-3",
       "worker-3",
+      "dashboard",
     ]);
     expect(net.node("head").ports).toEqual({ rest: DEFAULT_PORTS.headRest, p2p: 9010 });
+    expect(net.node("dashboard").ports).toEqual({ http: 3000 });
+    expect(net.node("dashboard").dependsOn).toEqual(["chain", "head"]);
     expect(net.node("worker-2").ports).toEqual({ p2p: 9012, http: 2113 });
     expect(net.node("worker-1").dependsOn).toEqual(["head", "inference-1"]);
     expect(() => net.node("nope")).toThrow(/no node "nope"/);
+  });
+
+  it("binds the dashboard to loopback when nodes are reached on loopback, and can leave it out", () => {
+    const net = describeNetwork({ workers: 2 });
+    const loopback = net
+      .node("dashboard")
+      .args((node, port) => ({ host: "127.0.0.1", port: net.node(node).ports[port] as number }), { dataDir: "/d" });
+    expect(loopback).toEqual([
+      "--name=dashboard",
+      "--log-level=info",
+      "--host=127.0.0.1",
+      "--port=3000",
+      "--head-url=http://127.0.0.1:6000",
+      "--chain-rest=http://127.0.0.1:1317",
+      "--workers=worker-1=http://127.0.0.1:2112,worker-2=http://127.0.0.1:2113",
+      "--inference-servers=worker-1=http://127.0.0.1:8000,worker-2=http://127.0.0.1:8001",
+    ]);
+    const byName = net
+      .node("dashboard")
+      .args((node, port) => ({ host: node, port: net.node(node).ports[port] as number }), { dataDir: "/d" });
+    expect(byName).toContain("--host=0.0.0.0");
+    expect(byName).toContain("--head-url=http://head:6000");
+    expect(describeNetwork({ dashboard: false }).nodes.map((n) => n.kind)).not.toContain("dashboard");
+    expect(portPlanFrom(20_000).dashboard).toBe(20_004);
   });
 
   it("renders references to other nodes through the runner's resolver, with no secret in any flag", () => {
@@ -138,5 +165,17 @@ describe("output", () => {
     const curl = guideCurl("http://localhost:6000");
     expect(curl).toContain("http://localhost:6000/api/v1/functions/execute");
     expect(curl).toContain('"function_id":"bafybeigpiwl3o73zvvl6dxdqu7zqcub5mhg65jiky2xqb4rdhfmikswzqm"');
+  });
+
+  it("names the dashboard first in the banner, unless the network has none", async () => {
+    const root = await tempDir();
+    const models = new Map([["worker-1", "trend"]]);
+    const prepared = { root, logDir: join(root, "logs"), nodes: new Map(), created: false };
+    const banner = formatBanner(describeNetwork({ workers: 1 }), prepared, models);
+    expect(banner).toMatch(/\n {2}Dashboard {4}http:\/\/localhost:3000 /);
+    expect(banner.indexOf("Dashboard")).toBeLessThan(banner.indexOf("Head REST"));
+    expect(formatBanner(describeNetwork({ workers: 1, dashboard: false }), prepared, models)).not.toContain(
+      "Dashboard",
+    );
   });
 });

@@ -35,7 +35,7 @@ import { requireProject } from "../project/endpoints.js";
 import { clearJoinRecord, saveJoinRecord } from "../project/join-record.js";
 import { waitForWorker } from "../project/wait-for-worker.js";
 import { readWorkerIdentity } from "../project/worker-identity.js";
-import { DEV_COMPOSE_FILE, DEV_STATE_DIR } from "../scaffold/compose-dev.js";
+import { DEV_COMPOSE_FILE, DEV_STATE_DIR, devDashboardPort } from "../scaffold/compose-dev.js";
 import { projectImage } from "../scaffold/project-files.js";
 import { bootNodeHostPort, checkBootNode, parseSecondsFlag, parseUrlFlag } from "../validate.js";
 
@@ -78,6 +78,7 @@ async function requireFreeDevPorts(project: Project, cmd: ComposeCommand): Promi
     ["head p2p", config.dev.head_p2p_port],
     ["chain RPC", config.dev.chain_rpc_port],
     ["chain REST", config.dev.chain_rest_port],
+    ["dashboard", devDashboardPort(config)],
     [config.inference.service, config.inference.port],
     [`${config.name} http`, config.worker.http_port],
   ];
@@ -157,6 +158,7 @@ async function runDev(project: Project, out: Output, flags: FlagValues, timeoutM
   out.out(
     `${out.green("ready")}: ${config.name} (peer ${identity.peerId}) serves topic(s) ${config.topics.map((t) => t.id).join(", ")} (${formatMs(took)} after start)`,
   );
+  out.out(`  dashboard   http://localhost:${devDashboardPort(config)}   (rounds, scores, rewards, requests)`);
   out.out(`  head REST   ${headUrl}`);
   out.out(
     `  chain REST  http://127.0.0.1:${config.dev.chain_rest_port}   RPC http://127.0.0.1:${config.dev.chain_rpc_port}`,

@@ -44,6 +44,7 @@ export function makeDefaultConfig(options: {
       head_p2p_port: DEFAULT_PORTS.headP2p,
       chain_rpc_port: DEFAULT_PORTS.chainRpc,
       chain_rest_port: DEFAULT_PORTS.chainRest,
+      dashboard_port: DEFAULT_PORTS.dashboard,
     },
     prod: {
       chain_id: LOCALNET_CHAIN_ID,
@@ -92,6 +93,7 @@ const COMMENTS: Record<string, string> = {
     " More environment for main.py, the same in `allocmd test` and in the worker, e.g. MODEL_NAME: small.\n" +
     " Values end up in the compose files: no secrets here (give secrets to your inference service via .env).",
   dev: " The local network dev-docker-compose.yaml runs (`allocmd run`): the ports it publishes on 127.0.0.1.",
+  "dev.dashboard_port": " The dashboard's page, http://localhost:<port>: rounds, scores, rewards and a request form.",
   prod: " The network prod-docker-compose.yaml joins (`allocmd init --env prod`).",
   "prod.boot_nodes":
     " Head multiaddrs, e.g. /dns4/head.example.org/tcp/9010 (/p2p/<peer id> may be omitted: it is learned).",

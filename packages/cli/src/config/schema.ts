@@ -59,6 +59,8 @@ export const ProjectConfig = Type.Object(
         head_p2p_port: Port,
         chain_rpc_port: Port,
         chain_rest_port: Port,
+        /** Absent in projects made before the dashboard: 3000. */
+        dashboard_port: Type.Optional(Port),
       },
       { additionalProperties: false },
     ),

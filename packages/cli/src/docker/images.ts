@@ -7,7 +7,7 @@ import { CliError } from "../errors.js";
 import { inspectImage } from "./docker.js";
 
 /** The image kinds of the dev network. */
-export const DEV_IMAGE_KINDS = ["worker", "head", "chain", "inference-server"] as const;
+export const DEV_IMAGE_KINDS = ["worker", "head", "chain", "inference-server", "dashboard"] as const;
 
 /** The image of a kind at the project's version. */
 export function imageName(config: ProjectConfig, kind: string): string {

@@ -14,7 +14,7 @@ import { DEV_IMAGE_KINDS, imageName } from "../docker/images.js";
 import { isPortFree } from "../docker/join-container.js";
 import { runProcess } from "../docker/run-process.js";
 import { IMAGE_USER } from "../project/container-user.js";
-import { DEV_COMPOSE_FILE } from "../scaffold/compose-dev.js";
+import { DEV_COMPOSE_FILE, devDashboardPort } from "../scaffold/compose-dev.js";
 import { PROD_COMPOSE_FILE } from "../scaffold/compose-prod.js";
 import { readMnemonicFile } from "../scaffold/project-keys.js";
 import { cliVersion } from "../version.js";
@@ -127,6 +127,7 @@ export async function checkPorts(project: Project, findings: Finding[], engine: 
     ["head p2p", config.dev.head_p2p_port],
     ["chain RPC", config.dev.chain_rpc_port],
     ["chain REST", config.dev.chain_rest_port],
+    ["dashboard", devDashboardPort(config)],
     ["inference server", config.inference.port],
     ["worker http", config.worker.http_port],
   ];

@@ -5,7 +5,7 @@
  * (`INIT_DEV_STATE`), the worker gets its key folder read-only and its mnemonic as a secret file. The worker finds
  * the head by service name (`/dns4/head/tcp/9010`); no peer id is pasted in. Ports are published on 127.0.0.1 only.
  */
-import { argsToEnv, containerPaths, describeNetwork } from "@allora/devnet";
+import { argsToEnv, containerPaths, DEFAULT_PORTS, describeNetwork } from "@allora/devnet";
 import type { ProjectConfig } from "../config/schema.js";
 import { type ComposeModel, renderCompose } from "./compose-file.js";
 import { mnemonicSecret, workerService } from "./compose-worker.js";
@@ -15,7 +15,12 @@ export const DEV_COMPOSE_FILE = "dev-docker-compose.yaml";
 /** The worker's state folder in dev (bind-mounted, owned by the container user). */
 export const DEV_STATE_DIR = "state/dev";
 /** Service names of the local network allocmd generates (besides the worker and the inference service). */
-export const NETWORK_SERVICES = ["chain", "head"] as const;
+export const NETWORK_SERVICES = ["chain", "head", "dashboard"] as const;
+
+/** The dashboard's host port in dev (projects made before it have none in config.yaml). */
+export function devDashboardPort(config: ProjectConfig): number {
+  return config.dev.dashboard_port ?? DEFAULT_PORTS.dashboard;
+}
 
 /** Ports of the network's nodes inside their containers: the documented defaults. */
 const CONTAINER_PORTS = { headRest: 6000, headP2p: 9010, chainRpc: 26657, chainRest: 1317 } as const;
@@ -48,6 +53,7 @@ export function devComposeModel(config: ProjectConfig, cliVersion: string): Comp
   const image = (kind: string) => `${config.image.repository}/${kind}:${config.image.version}`;
   const chain = network.node("chain");
   const head = network.node("head");
+  const dashboard = network.node("dashboard");
   const local = (host: number, container: number) => `127.0.0.1:${host}:${container}`;
 
   const services: Record<string, Record<string, unknown>> = {
@@ -75,6 +81,19 @@ export function devComposeModel(config: ProjectConfig, cliVersion: string): Comp
         local(config.dev.head_p2p_port, CONTAINER_PORTS.headP2p),
       ],
       depends_on: { chain: { condition: "service_healthy" } },
+    },
+    dashboard: {
+      image: image("dashboard"),
+      init: true,
+      restart: "unless-stopped",
+      stop_grace_period: "5s",
+      environment: {
+        ...argsToEnv(dashboard.args(resolve, containerPaths(dashboard))),
+        WORKERS: `${config.name}=http://${config.name}:${config.worker.http_port}`,
+        INFERENCE_SERVERS: `${config.name}=http://${config.inference.service}:${config.inference.port}`,
+      },
+      ports: [local(devDashboardPort(config), dashboard.ports.http as number)],
+      depends_on: { chain: { condition: "service_healthy" }, head: { condition: "service_healthy" } },
     },
     [config.inference.service]: {
       ...sampleInferenceService(config, `http://chain:${CONTAINER_PORTS.chainRest}`),
@@ -116,6 +135,7 @@ export function devComposeModel(config: ProjectConfig, cliVersion: string): Comp
     serviceComments: {
       chain: `The local chain (${config.dev.chain_id}): topics 1 (ETH) and 2 (BTC), rounds, scores, rewards, faucet.`,
       head: "The head: REST API for requests (allocmd request) and the boot node workers connect to.",
+      dashboard: `The dashboard: http://localhost:${devDashboardPort(config)} shows rounds, scores, rewards; sends requests.`,
       [config.inference.service]:
         "The sample model server main.py calls. Replace it with your own model service (keep the name, or\n" +
         "change inference.service in config.yaml); `allocmd init --env prod` carries it into prod.",

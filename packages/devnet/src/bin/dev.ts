@@ -23,6 +23,7 @@ Usage: pnpm dev [options]
 
   --workers <n>      number of workers, each with its own inference server (default 3)
   --no-chain         run without the chain (requests still work; nothing is scored)
+  --no-dashboard     do not start the dashboard (the page on http://localhost:3000)
   --fresh            delete the network's state (keys, chain data) and start over
   --watch            rebuild and restart nodes when their source changes
   --quiet            print the banner and errors only, not every log line
@@ -46,6 +47,7 @@ async function main(): Promise<number> {
       options: {
         workers: { type: "string", default: "3" },
         "no-chain": { type: "boolean", default: false },
+        "no-dashboard": { type: "boolean", default: false },
         fresh: { type: "boolean", default: false },
         watch: { type: "boolean", default: false },
         quiet: { type: "boolean", default: false },
@@ -84,6 +86,7 @@ async function main(): Promise<number> {
   const network = describeNetwork({
     workers,
     chain: !args["no-chain"],
+    dashboard: !args["no-dashboard"],
     logLevel: String(args["log-level"]),
     bindHost: bind,
   });
@@ -157,7 +160,9 @@ async function main(): Promise<number> {
   });
 }
 
-const APP_FILTERS = ["head", "worker", "chain", "inference-server"].map((app) => `--filter=@allora/${app}`);
+const APP_FILTERS = ["head", "worker", "chain", "inference-server", "dashboard"].map(
+  (app) => `--filter=@allora/${app}`,
+);
 
 /** One line per process holding ports: "6000, 9010 (head) held by pid 42: node …/head.js …". */
 function groupByOwner(taken: Awaited<ReturnType<typeof findTakenPorts>>): string[] {
@@ -181,8 +186,9 @@ function watchSources(net: ProcessNetwork, say: (text: string) => void): () => v
     ["apps/worker/src", ["worker"]],
     ["apps/chain/src", ["chain"]],
     ["apps/inference-server/src", ["inference-server"]],
-    ["packages/protocol/src", ["chain", "head", "worker", "inference-server"]],
-    ["packages/service/src", ["chain", "head", "worker", "inference-server"]],
+    ["apps/dashboard/src", ["dashboard"]],
+    ["packages/protocol/src", ["chain", "head", "worker", "inference-server", "dashboard"]],
+    ["packages/service/src", ["chain", "head", "worker", "inference-server", "dashboard"]],
     ["packages/p2p/src", ["head", "worker"]],
     ["packages/node-function/python", ["head", "worker"]],
   ];
@@ -196,7 +202,7 @@ function watchSources(net: ProcessNetwork, say: (text: string) => void): () => v
     pending.clear();
     say(`Source changed (${kinds.join(", ")}): rebuilding…`);
     const code = await new Promise<number>((r) =>
-      // Only what nodes run: the four apps and (through turbo's ^build) the packages they import.
+      // Only what nodes run: the apps and (through turbo's ^build) the packages they import.
       spawn("pnpm", ["turbo", "run", "build", "--output-logs=errors-only", ...APP_FILTERS], {
         cwd: repo,
         stdio: "inherit",

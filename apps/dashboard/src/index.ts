@@ -1,0 +1,2 @@
+export { dashboardConfig } from "./config.js";
+export { type DashboardConfig, type DashboardNode, startDashboardNode } from "./node.js";

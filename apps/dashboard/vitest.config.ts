@@ -1,0 +1,3 @@
+import { withSharedConfig } from "../../vitest.shared.mjs";
+
+export default withSharedConfig();
