@@ -5,7 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { sampleMainPyPath } from "@allora/node-function";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestNetwork, type TestNetwork } from "../../src/process-network.js";
@@ -32,7 +32,14 @@ beforeAll(async () => {
       "",
     ].join("\n"),
   );
-  net = await startTestNetwork({ chain: false, workers: 3, root, mainPy });
+  // The sandbox lets main.py read its own folder only: the operator allows the sample's folder it runs too.
+  net = await startTestNetwork({
+    chain: false,
+    workers: 3,
+    root,
+    mainPy,
+    extraWorkerArgs: [`--function-read-paths=${dirname(sampleMainPyPath)}`],
+  });
   peers = new Map([...net.prepared.nodes].filter(([, n]) => n.peerId).map(([name, n]) => [name, n.peerId as string]));
 }, 180_000);
 
