@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { silentLogger } from "@allora/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createExecutor, type Executor, type SandboxReport } from "../src/execution/executor.js";
+import { sandboxOptions } from "../src/execution/sandbox.js";
 
 let root: string;
 let app: string;
@@ -115,5 +116,41 @@ describe("the function sandbox", () => {
     });
     expect(r.errorCode).toBe("FUNCTION_SPAWN_FAILED");
     expect(r.message).toContain("no-such-interpreter");
+  });
+});
+
+describe("which paths are secret", () => {
+  const base = {
+    layers: ["landlock"],
+    keyDir: "/data/keys",
+    python: "/usr/bin/python3",
+    readPaths: [],
+    uidBase: 2_000_000_000,
+    slots: 4,
+    limits: { memoryMib: 1024, processes: 64, fileSizeMib: 100, openFiles: 1024 },
+  };
+
+  it("keeps a mnemonic's folder closed, unless the data folder (the function packages) or main.py is in it", () => {
+    // The images: the mnemonic beside the packages in /data. Only the file itself is closed.
+    const image = sandboxOptions({
+      ...base,
+      dataDir: "/data",
+      mnemonicFile: "/data/chain.mnemonic",
+      mainPy: "/app/main.py",
+    });
+    expect(image.secretPaths).toContain("/data/chain.mnemonic");
+    expect(image.secretPaths).not.toContain("/data");
+    expect(image.privatePaths).toContain("/data");
+    // pnpm dev: a folder of every node's mnemonics, apart from the data folder: closed whole.
+    const dev = sandboxOptions({
+      ...base,
+      dataDir: "/net/worker-1",
+      keyDir: "/net/worker-1/keys",
+      mnemonicFile: "/net/secrets/worker-1.mnemonic",
+      mainPy: "/repo/main.py",
+    });
+    expect(dev.secretPaths).toEqual(
+      expect.arrayContaining(["/net/secrets", "/net/secrets/worker-1.mnemonic", "/net/worker-1/keys"]),
+    );
   });
 });

@@ -31,16 +31,20 @@ export function sandboxOptions(inputs: SandboxInputs): SandboxOptions {
   const dataDir = resolve(inputs.dataDir);
   const mainDir = dirname(resolve(inputs.mainPy));
   const secretPaths = [resolve(inputs.keyDir), join(dataDir, "runs")];
+  const privatePaths = [dataDir];
   if (inputs.mnemonicFile) {
     const mnemonic = resolve(inputs.mnemonicFile);
     secretPaths.push(mnemonic);
-    // A folder of mnemonics (a network's secrets folder) stays closed too, unless main.py itself lives in it.
-    if (!within(mainDir, dirname(mnemonic))) secretPaths.push(dirname(mnemonic));
+    // A folder of mnemonics (a network's secrets folder) stays closed too, unless main.py or the data folder (where
+    // the function packages are, as in the images' /data) lives in it: then only its other entries stay closed.
+    const folder = dirname(mnemonic);
+    if (within(mainDir, folder) || within(dataDir, folder)) privatePaths.push(folder);
+    else secretPaths.push(folder);
   }
   return {
     layers: inputs.layers as SandboxLayer[],
     secretPaths,
-    privatePaths: [dataDir],
+    privatePaths,
     readPaths: inputs.readPaths.map((p) => resolve(p)),
     interpreters: [inputs.python, process.execPath, "/bin/sh"],
     uidBase: inputs.uidBase,
