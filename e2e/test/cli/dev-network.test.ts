@@ -56,7 +56,7 @@ afterAll(async () => {
 }, 300_000);
 
 describe("allocmd run: the project's dev network", () => {
-  it("starts chain, head, inference server and the worker, and waits until the worker serves topic 1", async () => {
+  it("starts chain, head, inference server, dashboard and the worker, and waits until the worker serves topic 1", async () => {
     const run = await allocmd(["run", "--timeout", "240"], project, 1_200_000);
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     expect(run.stdout).toContain(`ready: ${NAME} (peer ${peerId}) serves topic(s) 1`);
@@ -67,7 +67,12 @@ describe("allocmd run: the project's dev network", () => {
       "--format",
       "{{.Names}} {{.Status}}",
     ]);
-    expect(ps.stdout.trim().split("\n")).toHaveLength(4);
+    const services = ps.stdout
+      .trim()
+      .split("\n")
+      .map((line) => (line.split(" ")[0] ?? "").replace(`${NAME}_`, "").replace(/_\d+$/, ""))
+      .sort();
+    expect(services).toEqual(["chain", "dashboard", "head", "inference", NAME].sort());
   }, 1_200_000);
 
   it("answers allocmd request, and allocmd test reaches the sample model it publishes", async () => {
