@@ -1,7 +1,7 @@
 /**
  * Every option of the head. Flags and env vars share names (`--rest-port` = `REST_PORT`).
  */
-import { checkHttpUrl } from "@allora/protocol";
+import { checkHttpUrl, checkPeerId } from "@allora/protocol";
 import { defineConfig } from "@allora/service";
 
 export const headConfig = defineConfig({
@@ -55,7 +55,7 @@ export const headConfig = defineConfig({
     type: "list",
     default: [],
     description: "peer ids of the only workers this head accepts sessions from (none: any worker may join)",
-    check: (v) => (/^[1-9A-HJ-NP-Za-km-z]{40,128}$/.test(v) ? undefined : `"${v}" is not a libp2p peer id`),
+    check: checkPeerId,
   },
   "max-body-bytes": {
     type: "integer",

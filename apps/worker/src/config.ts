@@ -2,7 +2,7 @@
  * Every option of the worker. Flags and env vars share names (`--boot-nodes` = `BOOT_NODES`).
  */
 
-import { checkBootNode, checkHttpUrl, isReservedEnvName } from "@allora/protocol";
+import { checkBootNode, checkHttpUrl, checkPeerId, isReservedEnvName } from "@allora/protocol";
 import { defineConfig } from "@allora/service";
 
 /** Accepts a topic id (`1`) or its gossip name (`allora-topic-1-worker`). */
@@ -55,7 +55,7 @@ export const workerConfig = defineConfig({
     default: [],
     description:
       "peer ids of heads to obey besides the boot nodes' (a boot node's id is pinned from /p2p/<id> or learned on first connect)",
-    check: (v) => (/^[1-9A-HJ-NP-Za-km-z]{40,128}$/.test(v) ? undefined : `"${v}" is not a libp2p peer id`),
+    check: checkPeerId,
   },
   "allow-functions": {
     type: "list",

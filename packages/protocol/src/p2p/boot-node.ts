@@ -29,3 +29,17 @@ export function checkBootNode(value: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Checks that a string looks like a libp2p peer id (base58btc, as `12D3KooW…`), for options that list trusted peers.
+ * Returns a problem description, or undefined when it does.
+ *
+ * @example
+ * ```ts
+ * checkPeerId("12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf") // undefined
+ * checkPeerId("head")                                                  // '"head" is not a libp2p peer id'
+ * ```
+ */
+export function checkPeerId(value: string): string | undefined {
+  return /^[1-9A-HJ-NP-Za-km-z]{40,128}$/.test(value) ? undefined : `"${value}" is not a libp2p peer id`;
+}
