@@ -16,6 +16,7 @@ import {
   startProcessNetwork,
 } from "@allora/devnet";
 import { sampleMainPyPath } from "@allora/node-function";
+import { functionModeArgs } from "./function-mode.js";
 
 /** A started test network and how to dispose of it. */
 export interface TestNetwork extends ProcessNetwork {
@@ -29,7 +30,11 @@ export async function startTestNetwork(
   options: DevnetOptions & { mainPy?: string; root?: string } = {},
 ): Promise<TestNetwork> {
   const base = await findFreePortBlock(PORT_BLOCK_SIZE);
-  const network = describeNetwork({ ...options, ports: portPlanFrom(base) });
+  const network = describeNetwork({
+    ...options,
+    ports: portPlanFrom(base),
+    extraWorkerArgs: [...functionModeArgs(), ...(options.extraWorkerArgs ?? [])],
+  });
   const root = options.root ?? (await mkdtemp(join(tmpdir(), "allora-e2e-")));
   const prepared = await prepareNetwork(network, { root, mainPy: options.mainPy ?? sampleMainPyPath });
   const net = await startProcessNetwork(network, prepared, { healthTimeoutMs: 90_000, readyTimeoutMs: 60_000 });

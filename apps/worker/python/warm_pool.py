@@ -156,10 +156,7 @@ class WarmServer:
             self.die()
 
     def argument(self):
-        """warm.py's argument; "script" (main.py for the runner) is there so ps shows what a warm process is for."""
-        runner = bool(self.spec.get("runner"))
-        script = self.spec.get("server_env", {}).get("ALLORA_MAIN_PY", "") if runner else self.entry
-        return {"entry": self.entry, "runner": runner, "script": script}
+        return {"entry": self.entry, "runner": bool(self.spec.get("runner"))}
 
     def read(self):
         while True:

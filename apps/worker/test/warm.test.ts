@@ -4,6 +4,7 @@
  * is answered and leaves no process behind.
  */
 import { execFileSync } from "node:child_process";
+import { readlinkSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -77,15 +78,26 @@ function run(mainPy: string, mode: FunctionMode, timeoutMs = 10_000): Promise<Ex
 }
 
 const json = (r: ExecutionResult) => JSON.parse(r.output.stdout) as Record<string, unknown>;
-const ps = () => execFileSync("ps", ["-eo", "args"], { encoding: "utf8" });
-/** Processes of this test still running: sleeps with the test's marker durations, warm processes of its folders. */
-const leftovers = (marker: string) =>
-  ps()
+const ps = () => execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" });
+/** Processes still running that this test started: by a marker in their command line, or working in `folder`
+ * (a warm process of the runner works in main.py's folder). */
+function leftovers(marker: string, folder?: string): string[] {
+  return ps()
     .split("\n")
-    .filter((l) => l.includes(marker));
+    .filter((line) => {
+      if (line.includes(marker)) return true;
+      if (!folder) return false;
+      const pid = line.trim().split(" ")[0] as string;
+      try {
+        return readlinkSync(`/proc/${pid}/cwd`) === folder;
+      } catch {
+        return false;
+      }
+    });
+}
 
 // Records where its import ran and what a secret read at import gave; keeps state a later run could see.
-const STATE = String.raw`
+const STATE = `
 import os
 IMPORTED_IN = os.getpid()
 SEEN = []
@@ -96,7 +108,7 @@ except OSError as err:
     SECRET = type(err).__name__
 `;
 
-const ISOLATION = String.raw`
+const ISOLATION = `
 import json, os, sys
 import state
 
@@ -140,6 +152,8 @@ describe("warm functions", () => {
     }
     expect(warm.map((r) => r.warm)).toEqual([true, true, true]);
     expect(cold.warm).toBe(false);
+    // Its warm process is alive (and the leftover check of the tests below sees one such process).
+    expect(leftovers("marker-of-nothing", join(mainPy, ".."))).toHaveLength(1);
     const { warm: _w, ...sameWarm } = warm[0] as Record<string, unknown>;
     const { warm: _c, ...sameCold } = cold;
     expect(sameWarm).toEqual(sameCold);
@@ -181,7 +195,7 @@ describe("warm functions", () => {
       const r = await run(mainPy, "warm");
       expect(r.output).toMatchObject({ exit_code: 3, stderr: "crashing\n" });
     }
-    expect(leftovers(join(mainPy, ".."))).toEqual([]);
+    expect(leftovers("31341.5", join(mainPy, ".."))).toEqual([]);
   });
 
   it("an import that hangs is bounded by the run's timeout, and nothing is left", async () => {
@@ -192,12 +206,12 @@ describe("warm functions", () => {
     const again = await run(mainPy, "warm", 1500);
     expect(again.errorCode).toBe("FUNCTION_TIMEOUT");
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(leftovers(join(mainPy, ".."))).toEqual([]);
+    expect(leftovers("31341.5", join(mainPy, ".."))).toEqual([]);
   });
 
   it("children a run forks, daemons included, end with its answer", async () => {
     const mainPy = await app({
-      "main.py": String.raw`
+      "main.py": `
 import json, os, subprocess
 subprocess.Popen(["sleep", "31342.5"])
 if os.fork() == 0:
@@ -218,7 +232,7 @@ print(json.dumps({"infererValue": "1"}))
 
   it("a run that ignores SIGTERM is killed at its timeout with its group", async () => {
     const mainPy = await app({
-      "main.py": String.raw`
+      "main.py": `
 import signal, subprocess, time
 signal.signal(signal.SIGTERM, signal.SIG_IGN)
 subprocess.Popen(["sleep", "31344.5"])
