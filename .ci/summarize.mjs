@@ -24,7 +24,9 @@ for (const file of reports) {
   const f = (report.numFailedTests ?? 0) + (report.numTodoTests ?? 0) * 0;
   passed += p;
   failed += f;
-  console.log(`${file.replace("/.vitest/results.json", "").replace("/.vitest/results-cold.json", " (cold)").padEnd(28)} ${p} passed, ${f} failed`);
+  console.log(
+    `${file.replace("/.vitest/results.json", "").replace("/.vitest/results-cold.json", " (cold)").padEnd(28)} ${p} passed, ${f} failed`,
+  );
 }
 if (status !== 0 && failed === 0) {
   console.log("the test command failed outside the test suites (build, type check or lint): counted as 1 failure");
