@@ -248,6 +248,29 @@ time.sleep(31345.5)
     expect(leftovers("3134")).toEqual([]);
   });
 
+  it("ends like a fresh interpreter: threads joined, atexit handlers run, sys.exit's message and code", async () => {
+    const mainPy = await app({
+      "main.py": `
+import atexit, json, sys, threading, time
+atexit.register(lambda: print("atexit ran", file=sys.stderr, flush=True))
+def late():
+    time.sleep(0.1)
+    print("thread finished", file=sys.stderr, flush=True)
+threading.Thread(target=late).start()
+print(json.dumps({"error": "on purpose"}), flush=True)
+sys.exit("leaving with a message")
+`,
+    });
+    const warm = await run(mainPy, "warm");
+    const cold = await run(mainPy, "cold");
+    expect(warm.output).toEqual(cold.output);
+    expect(warm.output).toEqual({
+      stdout: '{"error": "on purpose"}\n',
+      stderr: "leaving with a message\nthread finished\natexit ran\n",
+      exit_code: 1,
+    });
+  });
+
   it("the runner's own errors are the same warm and cold", async () => {
     const missing = join(root, "no-such-app", "main.py");
     const warm = await run(missing, "warm");
