@@ -22,7 +22,7 @@ type Mode = "warm" | "cold";
 const HEAVY_MODEL = fileURLToPath(new URL("../../src/bench/heavy_model.py", import.meta.url));
 
 /** The guide's curl body (topic 1, argument ETH) with a timeout a cold heavy main.py on 10 workers can meet. */
-export const GUIDE_REQUEST = JSON.stringify({
+const GUIDE_REQUEST = JSON.stringify({
   function_id: GUIDE_FUNCTION_CID,
   method: "allora-inference-function.wasm",
   parameters: null,
@@ -38,7 +38,7 @@ export const GUIDE_REQUEST = JSON.stringify({
 });
 
 /** A main.py folder for the heavy case: the sample main.py that first imports heavy_model (shipped beside this). */
-export async function makeHeavyMainPy(): Promise<{ mainPy: string; remove(): Promise<void> }> {
+async function makeHeavyMainPy(): Promise<{ mainPy: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), "allora-bench-heavy-"));
   const sample = await readFile(sampleMainPyPath, "utf8");
   await writeFile(
@@ -51,7 +51,7 @@ export async function makeHeavyMainPy(): Promise<{ mainPy: string; remove(): Pro
 }
 
 /** One guide's curl: its latency, the slowest worker's function time, and how many results came back. */
-export async function guideCurl(net: TestNetwork): Promise<{ ok: boolean; ms: number; fnMs: number; answers: number }> {
+async function guideCurl(net: TestNetwork): Promise<{ ok: boolean; ms: number; fnMs: number; answers: number }> {
   const r = await timedRequest(`${net.headUrl}/api/v1/functions/execute`, GUIDE_REQUEST);
   try {
     const parsed = JSON.parse(r.text) as {
@@ -68,7 +68,7 @@ export async function guideCurl(net: TestNetwork): Promise<{ ok: boolean; ms: nu
 }
 
 /** Requests per second of `concurrency` clients sending the guide's curl for `seconds`. */
-export async function guideThroughput(net: TestNetwork, workers: number, concurrency: number, seconds: number) {
+async function guideThroughput(net: TestNetwork, workers: number, concurrency: number, seconds: number) {
   const deadline = Date.now() + seconds * 1000;
   let done = 0;
   let failed = 0;

@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 
 /** SIGKILLs the process group led by `pid` (a child spawned with `detached: true`); a group already gone is fine. */
-export function killProcessGroup(pid: number | undefined): void {
+function killProcessGroup(pid: number | undefined): void {
   try {
     if (pid !== undefined) process.kill(-pid, "SIGKILL");
   } catch {
