@@ -11,10 +11,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sampleMainPyPath } from "@allora/node-function";
-import { GUIDE_FUNCTION_CID } from "@allora/protocol";
+import { guideBody } from "../guide-body.js";
 import { startTestNetwork, type TestNetwork } from "../process-network.js";
 import { timedRequest } from "./http-client.js";
 import { summarize } from "./stats.js";
+import { measureThroughput } from "./throughput.js";
 
 type Stats = ReturnType<typeof summarize>;
 type Mode = "warm" | "cold";
@@ -22,20 +23,7 @@ type Mode = "warm" | "cold";
 const HEAVY_MODEL = fileURLToPath(new URL("../../src/bench/heavy_model.py", import.meta.url));
 
 /** The guide's curl body (topic 1, argument ETH) with a timeout a cold heavy main.py on 10 workers can meet. */
-const GUIDE_REQUEST = JSON.stringify({
-  function_id: GUIDE_FUNCTION_CID,
-  method: "allora-inference-function.wasm",
-  parameters: null,
-  topic: "1",
-  config: {
-    env_vars: [
-      { name: "BLS_REQUEST_PATH", value: "/api" },
-      { name: "ALLORA_ARG_PARAMS", value: "ETH" },
-    ],
-    number_of_nodes: -1,
-    timeout: 60,
-  },
-});
+const GUIDE_REQUEST = JSON.stringify(guideBody("1", { timeout: 60 }));
 
 /** A main.py folder for the heavy case: the sample main.py that first imports heavy_model (shipped beside this). */
 async function makeHeavyMainPy(): Promise<{ mainPy: string; remove(): Promise<void> }> {
@@ -65,24 +53,6 @@ async function guideCurl(net: TestNetwork): Promise<{ ok: boolean; ms: number; f
   } catch {
     return { ok: false, ms: r.ms, fnMs: 0, answers: 0 };
   }
-}
-
-/** Requests per second of `concurrency` clients sending the guide's curl for `seconds`. */
-async function guideThroughput(net: TestNetwork, workers: number, concurrency: number, seconds: number) {
-  const deadline = Date.now() + seconds * 1000;
-  let done = 0;
-  let failed = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (Date.now() < deadline) {
-        const r = await guideCurl(net);
-        if (r.ok && r.answers === workers) done++;
-        else failed++;
-      }
-    }),
-  );
-  return { requests_per_second: Math.round((done / ((performance.now() - started) / 1000)) * 10) / 10, failed };
 }
 
 /** The sample's predict() called `n` times in one warm interpreter: what a run costs without any process start. */
@@ -162,7 +132,14 @@ async function runCase(
       fn.push(r.fnMs);
     }
     s.log(`  throughput with ${s.concurrency} clients for ${s.throughputSeconds} s…`);
-    const throughput = await guideThroughput(net, workers, s.concurrency, s.throughputSeconds);
+    const throughput = await measureThroughput(
+      async () => {
+        const r = await guideCurl(net);
+        return r.ok && r.answers === workers;
+      },
+      s.concurrency,
+      s.throughputSeconds,
+    );
     const result: CaseResult = {
       case: kind,
       mode,

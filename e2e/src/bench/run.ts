@@ -19,6 +19,7 @@ import { startTestNetwork } from "../process-network.js";
 import { benchFunctions, benchManyWorkers, functionTable } from "./functions.js";
 import { timedRequest } from "./http-client.js";
 import { summarize } from "./stats.js";
+import { measureThroughput } from "./throughput.js";
 
 const SEQUENTIAL = Number(process.env.BENCH_REQUESTS ?? 300);
 const THROUGHPUT_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -44,21 +45,15 @@ async function startBaselineServer(): Promise<{ url: string; stop(): void }> {
   return { url: `http://127.0.0.1:${port}/`, stop: () => child.kill() };
 }
 
-async function throughput(send: () => Promise<{ status: number; text: string }>, ok: (t: string) => boolean) {
-  const deadline = Date.now() + THROUGHPUT_SECONDS * 1000;
-  let done = 0;
-  let failed = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (Date.now() < deadline) {
-        const r = await send();
-        if (r.status === 200 && ok(r.text)) done++;
-        else failed++;
-      }
-    }),
+function throughput(send: () => Promise<{ status: number; text: string }>, ok: (t: string) => boolean) {
+  return measureThroughput(
+    async () => {
+      const r = await send();
+      return r.status === 200 && ok(r.text);
+    },
+    CONCURRENCY,
+    THROUGHPUT_SECONDS,
   );
-  return { requests_per_second: Math.round((done / ((performance.now() - started) / 1000)) * 10) / 10, failed };
 }
 
 async function main(): Promise<void> {
