@@ -5,7 +5,7 @@ interpreter, entry, runner flag, function env and read paths), started on first 
 Landlock read rules with write access to its own folder only, rlimits, its own uid when the launcher is root, no new
 privileges, exactly server_env as its environment). Never stale: the folders in "watch" (main.py's folder; a
 package's folder) are fingerprinted on every request (names, sizes and mtimes, at most FINGERPRINT_ENTRIES entries)
-and a change replaces the warm process; main.py itself is read again by every run anyway. A warm process that died
+(__pycache__, node_modules and hidden folders aside) and a change replaces the warm process; main.py itself is read again by every run anyway. A warm process that died
 is replaced. One that crashes before it is ready marks its key broken for that fingerprint: those requests run cold
 (the cold run prints the error a fresh interpreter gives). Waiting for its imports counts against the request's own
 timeout, so an import that hangs is answered FUNCTION_TIMEOUT like a run that hangs, and its key goes cold too.
@@ -27,6 +27,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 WARM_PY = os.path.join(HERE, "warm.py")
 FINGERPRINT_ENTRIES = 2000
+# Never Python's to import: bytecode caches, a Node app's dependencies (the images keep main.py in the worker's /app),
+# version-control and other hidden folders.
+SKIPPED = {"__pycache__", "node_modules"}
 MAX_MESSAGE = 200_000  # a request bigger than this (a huge environment) runs cold
 EXIT_WAIT_S = 5.0  # after the run's exit, how long its wait status may take to arrive
 
@@ -58,7 +61,7 @@ def fingerprint(paths):
         try:
             with os.scandir(path) as entries:
                 for entry in entries:
-                    if entry.name == "__pycache__":
+                    if entry.name in SKIPPED or (entry.name.startswith(".") and entry.is_dir()):
                         continue
                     try:
                         st = entry.stat(follow_symlinks=True)
