@@ -156,7 +156,29 @@ def serve(sock):
                 }})
 
 
-def become(spec, runner, request, fds):
+def precompile(script):
+    """main.py's source and code object, compiled (never run) here: compiling costs a child milliseconds."""
+    try:
+        with open(script, "rb") as f:
+            source = f.read()
+        return os.path.abspath(script), source, compile(source, script, "exec", dont_inherit=True)
+    except (OSError, SyntaxError, ValueError):
+        return None
+
+
+def run_script(script, compiled):
+    """runpy.run_path(script, run_name="__main__"), with the code compiled in the warm process when the file still
+    holds exactly the source it was compiled from (main.py is read again by every run: an edit shows at once)."""
+    if compiled is not None and compiled[0] == script and hasattr(runpy, "_run_module_code"):
+        with open(script, "rb") as f:
+            source = f.read()
+        if source == compiled[1]:
+            runpy._run_module_code(compiled[2], None, "__main__", pkg_name="", script_name=script)
+            return
+    runpy.run_path(script, run_name="__main__")
+
+
+def become(spec, runner, request, fds, compiled):
     """In the forked child: set up exactly what a fresh `python3 <script> <args...>` has, then run the script."""
     os.setsid()
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -185,7 +207,7 @@ def become(spec, runner, request, fds):
     sys.path[0] = os.path.dirname(script)
     code = 0
     try:
-        runpy.run_path(script, run_name="__main__")
+        run_script(script, compiled)
     except SystemExit as done:
         code = exit_code(done)
     except BaseException as err:  # noqa: BLE001 - print it as the interpreter would, from the script's frames on
@@ -240,12 +262,13 @@ def main():
     runner = load_runner(entry) if spec.get("runner") else None
     started = time.monotonic()
     imported, failed = warm_up(script)
+    compiled = precompile(script)
     gc.freeze()  # what the imports made is never collected in a child, so its pages stay shared
     sock = socket.socket(fileno=int(spec.get("control_fd", CONTROL_FD)))
     send(sock, {"ready": True, "imported": imported, "failed": failed,
                 "ms": round((time.monotonic() - started) * 1000, 1)})
     request, fds = serve(sock)
-    become(spec, runner, request, fds)
+    become(spec, runner, request, fds, compiled)
 
 
 if __name__ == "__main__":
