@@ -25,6 +25,13 @@ export interface TestNetwork extends ProcessNetwork {
   dispose(): Promise<void>;
 }
 
+const live = new Set<TestNetwork>();
+
+/** Stops every network still running (a benchmark interrupted with Ctrl-C must not leave its nodes behind). */
+export async function disposeAllTestNetworks(): Promise<void> {
+  await Promise.allSettled([...live].map((net) => net.dispose()));
+}
+
 /** Starts a network of processes and waits until it is ready. */
 export async function startTestNetwork(
   options: DevnetOptions & { mainPy?: string; root?: string; healthTimeoutMs?: number; readyTimeoutMs?: number } = {},
@@ -45,12 +52,15 @@ export async function startTestNetwork(
     healthTimeoutMs: options.healthTimeoutMs ?? 90_000,
     readyTimeoutMs: options.readyTimeoutMs ?? 60_000,
   });
-  return Object.assign(net, {
+  const test: TestNetwork = Object.assign(net, {
     root,
     headUrl: net.url("head", "rest"),
     async dispose() {
+      live.delete(test);
       await net.stop();
       if (!process.env.ALLORA_KEEP_TEST_DIRS) await rm(root, { recursive: true, force: true });
     },
   });
+  live.add(test);
+  return test;
 }

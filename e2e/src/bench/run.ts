@@ -15,7 +15,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { readPackageRecords } from "@allora/node-function";
-import { startTestNetwork } from "../process-network.js";
+import { disposeAllTestNetworks, startTestNetwork } from "../process-network.js";
 import { benchFunctions, benchManyWorkers, functionTable } from "./functions.js";
 import { timedRequest } from "./http-client.js";
 import { summarize } from "./stats.js";
@@ -218,5 +218,12 @@ async function main(): Promise<void> {
   process.stdout.write(`\nresults written to ${file}\n`);
 }
 
+// Interrupted (Ctrl-C, a CI timeout): stop the networks first, their nodes run in process groups of their own.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping the benchmark's networks…`);
+    void disposeAllTestNetworks().finally(() => process.exit(130));
+  });
+}
 await main();
 process.exit(0);
