@@ -165,6 +165,7 @@ async function runCase(
 export async function benchFunctions(s: FunctionBenchSettings) {
   const heavy = await makeHeavyMainPy();
   const cases: CaseResult[] = [];
+  const errors: Array<{ workers: number; case: string; mode: Mode; error: string }> = [];
   const limits: Record<number, { model_server_ms: Stats; warm_predict_ms: Stats }> = {};
   try {
     for (const workers of s.workerCounts) {
@@ -173,9 +174,15 @@ export async function benchFunctions(s: FunctionBenchSettings) {
         ["heavy", heavy.mainPy],
       ] as const) {
         for (const mode of ["warm", "cold"] as const) {
-          const { result, limit } = await runCase(workers, kind, mode, mainPy, s);
-          cases.push(result);
-          if (limit) limits[workers] = limit;
+          try {
+            const { result, limit } = await runCase(workers, kind, mode, mainPy, s);
+            cases.push(result);
+            if (limit) limits[workers] = limit;
+          } catch (err) {
+            // One network that does not start must not cost the other cases' figures.
+            s.log(`  ${workers} worker(s), ${kind}, ${mode} failed: ${(err as Error).message.split("\n")[0]}`);
+            errors.push({ workers, case: kind, mode, error: (err as Error).message.slice(0, 2000) });
+          }
         }
       }
     }
@@ -200,7 +207,7 @@ export async function benchFunctions(s: FunctionBenchSettings) {
       heavy_cold_p50_to_warm_p50: hw && hc ? ratio(hc.latency_ms.p50, hw.latency_ms.p50) : null,
     };
   });
-  return { cases, limits, ratios };
+  return { cases, limits, ratios, errors };
 }
 
 /** Prints the cases as a table. */
