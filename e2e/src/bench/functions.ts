@@ -50,11 +50,14 @@ async function guideCurl(net: TestNetwork): Promise<{ ok: boolean; ms: number; f
   try {
     const parsed = JSON.parse(r.text) as {
       code: string;
-      results?: Array<{ result?: { stdout?: string } }>;
+      results?: Array<{ result?: { stdout?: string }; peers?: string[] }>;
       usage?: Record<string, { wall_clock_time: number }>;
     };
     const times = Object.values(parsed.usage ?? {}).map((u) => u.wall_clock_time / 1e6);
-    const answers = (parsed.results ?? []).filter((x) => x.result?.stdout?.includes('"infererValue"')).length;
+    // Identical outputs come grouped, with the peers that gave them: count the peers.
+    const answers = (parsed.results ?? [])
+      .filter((x) => x.result?.stdout?.includes('"infererValue"'))
+      .reduce((n, x) => n + (x.peers?.length ?? 1), 0);
     return { ok: r.status === 200 && parsed.code === "200", ms: r.ms, fnMs: Math.max(0, ...times), answers };
   } catch {
     return { ok: false, ms: r.ms, fnMs: 0, answers: 0 };
