@@ -35,11 +35,11 @@ function log(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
-/** A bare HTTP server in its own process, answering `{}` at once. */
+/** A bare HTTP server in its own process, answering `{}` at once; it exits with the benchmark (its IPC channel). */
 async function startBaselineServer(): Promise<{ url: string; stop(): void }> {
   const code =
     "const s=require('node:http').createServer((q,r)=>{q.resume();q.on('end',()=>{r.setHeader('content-type','application/json');r.end('{}')})});" +
-    "s.listen(0,'127.0.0.1',()=>process.send(s.address().port))";
+    "s.listen(0,'127.0.0.1',()=>process.send(s.address().port));process.on('disconnect',()=>process.exit(0))";
   const child = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const port = await new Promise<number>((res) => child.once("message", (m) => res(Number(m))));
   return { url: `http://127.0.0.1:${port}/`, stop: () => child.kill() };
