@@ -2,19 +2,30 @@
 /**
  * `pnpm dev`: the whole network on this machine in one command. Prepares keys and genesis on first run (reused
  * after), starts every node as a process gated on its health, streams their logs with a colored prefix per node,
- * and prints what to do next. Ctrl-C stops everything.
+ * and prints what to do next. Ctrl-C stops everything, at any moment (start-up included), and a node that dies is
+ * named with the tail of its log while the others keep running. Nodes die with this runner even when it is killed
+ * (they watch a pipe it holds), and the next run stops whatever an earlier runner of the same state folder left.
  */
 import { spawn } from "node:child_process";
 import { watch } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { sampleMainPyPath } from "@allora/node-function";
+import { isAlloraError } from "@allora/protocol";
 import { readPackageVersion } from "@allora/service";
 import { formatBanner } from "../banner.js";
-import { DEFAULT_MODELS, describeNetwork, type NodeKind } from "../description.js";
+import {
+  DEFAULT_MODELS,
+  describeNetwork,
+  type NodeKind,
+  PORT_BLOCK_SIZE,
+  type PortPlan,
+  portPlanFrom,
+} from "../description.js";
 import { createLineFormatter } from "../log-format.js";
+import { reapLeftovers } from "../pidfile.js";
 import { findTakenPorts } from "../ports.js";
-import { NodeStartError, type ProcessNetwork, startProcessNetwork } from "../process-runner.js";
+import { NodeStartError, type ProcessNetwork, StartAbortedError, startProcessNetwork } from "../process-runner.js";
 import { prepareNetwork } from "../state.js";
 
 const HELP = `pnpm dev: run the whole network locally (chain, head, workers, inference servers)
@@ -30,6 +41,9 @@ Usage: pnpm dev [options]
   --root <dir>       where state and logs live (default ./.devnet)
   --bind <addr>      address every node listens on (default 127.0.0.1: nothing is reachable from elsewhere;
                      0.0.0.0 lets a container on Docker's bridge join, e.g. allocmd run --join … --network-mode bridge)
+  --port-base <n>    put every port in a block of ${PORT_BLOCK_SIZE} from n (head REST n, head p2p n+1, chain RPC n+2,
+                     chain REST n+3, dashboard n+4, inference servers n+10…, worker p2p n+30…, worker HTTP n+60…),
+                     so a second network (with its own --root) can run beside the default one
   --log-level <lvl>  trace, debug, info, warn or error (default info)
   --version          print the version
   --help             show this help
@@ -38,9 +52,42 @@ Examples:
   pnpm dev
   pnpm dev --fresh --workers 5
   pnpm dev --watch --quiet
+  pnpm dev --root .devnet-2 --port-base 20000
+
+A node that exits on its own is named with the last lines of its log; the others keep running (it is not
+restarted: fix what its log says and run pnpm dev again). Ctrl-C at any moment stops every node started so far.
 `;
 
-async function main(): Promise<number> {
+/** Where a signal finds the run: nodes may be starting (abort the start) or running (stop them in order). */
+interface StopControl {
+  startup: AbortController;
+  signal?: string;
+  onSignal?: (signal: string) => void;
+}
+
+/** Installed before anything else, so a signal at any moment of start-up stops what has started. */
+function installSignalHandlers(): StopControl {
+  const control: StopControl = { startup: new AbortController() };
+  let count = 0;
+  const handle = (signal: string) => {
+    count++;
+    if (count > 1) {
+      process.stdout.write(`\n${signal} again: killing every node now\n`);
+      // The runner's exit handler SIGKILLs every node it started; their launchers die with them.
+      process.exit(130);
+    }
+    control.signal = signal;
+    if (control.onSignal) control.onSignal(signal);
+    else control.startup.abort(signal);
+  };
+  process.on("SIGINT", () => handle("SIGINT"));
+  process.on("SIGTERM", () => handle("SIGTERM"));
+  // A closed terminal: the nodes, in their own process groups, would not hear it.
+  process.on("SIGHUP", () => handle("SIGHUP"));
+  return control;
+}
+
+async function main(control: StopControl): Promise<number> {
   let args: ReturnType<typeof parseArgs>["values"];
   try {
     args = parseArgs({
@@ -54,6 +101,7 @@ async function main(): Promise<number> {
         root: { type: "string", default: ".devnet" },
         bind: { type: "string", default: "127.0.0.1" },
         "log-level": { type: "string", default: "info" },
+        "port-base": { type: "string" },
         version: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
@@ -83,13 +131,42 @@ async function main(): Promise<number> {
     process.stderr.write(`pnpm dev: --bind must be an IPv4 address such as 127.0.0.1 or 0.0.0.0, got "${bind}"\n`);
     return 2;
   }
+  let ports: PortPlan | undefined;
+  if (args["port-base"] !== undefined) {
+    const base = Number(args["port-base"]);
+    if (!Number.isInteger(base) || base < 1024 || base + PORT_BLOCK_SIZE > 65_536) {
+      process.stderr.write(
+        `pnpm dev: --port-base must be an integer from 1024 to ${65_536 - PORT_BLOCK_SIZE}, got "${String(args["port-base"])}"\n`,
+      );
+      return 2;
+    }
+    ports = portPlanFrom(base);
+  }
   const network = describeNetwork({
     workers,
     chain: !args["no-chain"],
     dashboard: !args["no-dashboard"],
     logLevel: String(args["log-level"]),
     bindHost: bind,
+    ...(ports ? { ports } : {}),
   });
+  const say = (text: string) => process.stdout.write(`${color ? `\u001b[1m${text}\u001b[0m` : text}\n`);
+  const stoppedDuringStartup = (what: string) => {
+    say(`${control.signal ?? "signal"} during start-up: ${what}. Nothing is left running.`);
+    return 130;
+  };
+
+  // Before the port check: what an earlier runner of this folder left holds the very ports this run needs.
+  try {
+    for (const r of await reapLeftovers(root)) {
+      say(`Stopped ${r.node} (pid ${r.pid}, ${r.how}), left running by an earlier pnpm dev of ${root}`);
+    }
+  } catch (err) {
+    if (!isAlloraError(err, "DEVNET_STATE_IN_USE")) throw err;
+    process.stderr.write(`pnpm dev: ${err.message} [${err.code}]\n`);
+    return 1;
+  }
+  if (control.startup.signal.aborted) return stoppedDuringStartup("no node had started");
 
   const taken = await findTakenPorts(network);
   if (taken.length > 0) {
@@ -105,10 +182,10 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const say = (text: string) => process.stdout.write(`${color ? `\u001b[1m${text}\u001b[0m` : text}\n`);
   say(args.fresh ? `Starting a fresh network in ${root}` : `Starting the network (state in ${root})`);
   const prepared = await prepareNetwork(network, { root, mainPy: sampleMainPyPath, fresh: args.fresh === true });
   if (prepared.created) say("Generated keys, chain accounts and genesis (reused on the next run; --fresh starts over)");
+  if (control.startup.signal.aborted) return stoppedDuringStartup("no node had started");
   const format = createLineFormatter(
     network.nodes.map((n) => n.name),
     color,
@@ -116,14 +193,32 @@ async function main(): Promise<number> {
   let net: ProcessNetwork;
   try {
     net = await startProcessNetwork(network, prepared, {
+      signal: control.startup.signal,
       onProgress: (m) => say(`  ${m}`),
       onLine: args.quiet
         ? ({ node, line }) => {
             if (/"level":"(warn|error|fatal)"/.test(line)) process.stdout.write(`${format(node, line)}\n`);
           }
         : ({ node, line }) => process.stdout.write(`${format(node, line)}\n`),
+      onNodeExit: (exit) => {
+        const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+        process.stderr.write(
+          [
+            "",
+            `pnpm dev: ${exit.node} ${how} [NODE_EXITED]; the other nodes keep running. It is not restarted:`,
+            `fix what its log says, then restart pnpm dev. Last lines of ${exit.logFile}:`,
+            ...exit.tail.split("\n").map((l) => `  ${l}`),
+            "",
+          ].join("\n"),
+        );
+      },
     });
   } catch (err) {
+    if (err instanceof StartAbortedError) {
+      return stoppedDuringStartup(
+        err.stopped.length === 0 ? "no node had started" : `stopped ${err.stopped.join(", ")}`,
+      );
+    }
     process.stderr.write(
       `\npnpm dev: the network did not start.\n${err instanceof NodeStartError ? err.message : String(err)}\n`,
     );
@@ -136,15 +231,7 @@ async function main(): Promise<number> {
 
   const stopWatching = args.watch ? watchSources(net, say) : () => {};
   return new Promise<number>((done) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) {
-        say("Second signal: killing every node now");
-        for (const node of network.nodes) net.running(node.name)?.process.kill("SIGKILL");
-        done(130);
-        return;
-      }
-      stopping = true;
+    control.onSignal = (signal: string) => {
       say(`\n${signal}: stopping every node…`);
       stopWatching();
       const started = Date.now();
@@ -153,10 +240,8 @@ async function main(): Promise<number> {
         done(0);
       });
     };
-    process.on("SIGINT", () => stop("SIGINT"));
-    process.on("SIGTERM", () => stop("SIGTERM"));
-    // A closed terminal: the nodes, in their own process groups, would not hear it.
-    process.on("SIGHUP", () => stop("SIGHUP"));
+    // A signal that came while the banner was printed.
+    if (control.signal) control.onSignal(control.signal);
   });
 }
 
@@ -234,5 +319,6 @@ function watchSources(net: ProcessNetwork, say: (text: string) => void): () => v
   };
 }
 
-process.exitCode = await main();
+const control = installSignalHandlers();
+process.exitCode = await main(control);
 process.exit(process.exitCode);
