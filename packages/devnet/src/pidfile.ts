@@ -106,10 +106,11 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 }
 
 /**
- * Stops the node processes an earlier runner of `root` left running, and says which. Refuses with
+ * Stops the node processes an earlier runner of `root` left running (SIGTERM, then SIGKILL to its process group
+ * after `deadlineMs`, default 10 s), and says which. Refuses with
  * `DEVNET_STATE_IN_USE` while that runner itself is still alive (another `pnpm dev` on the same folder).
  */
-export async function reapLeftovers(root: string): Promise<ReapedNode[]> {
+export async function reapLeftovers(root: string, options: { deadlineMs?: number } = {}): Promise<ReapedNode[]> {
   const recorded = await readPidFile(root);
   if (!recorded) return [];
   if (recorded.runner.pid !== process.pid && (await isStillRunning(recorded.runner))) {
@@ -126,7 +127,7 @@ export async function reapLeftovers(root: string): Promise<ReapedNode[]> {
     alive.map(async ([node, p]): Promise<ReapedNode> => {
       signal(p.pid, "SIGTERM");
       signal(p.pid, "SIGCONT"); // a stopped (frozen) process handles nothing until it runs again
-      if (await waitGone(p, REAP_DEADLINE_MS)) return { node, pid: p.pid, how: "SIGTERM" };
+      if (await waitGone(p, options.deadlineMs ?? REAP_DEADLINE_MS)) return { node, pid: p.pid, how: "SIGTERM" };
       // Nodes lead their own process group (the runner spawns them detached): take whatever they started too.
       signal(-p.pid, "SIGKILL");
       signal(p.pid, "SIGKILL");

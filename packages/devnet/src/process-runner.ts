@@ -12,7 +12,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, fstatSync, openSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import type { Socket } from "node:net";
 import { join } from "node:path";
 import { RUNNER_FD_ENV } from "@allora/service";
@@ -110,9 +110,22 @@ export class StartAbortedError extends Error {
 
 const LOCAL = "127.0.0.1";
 
+/** Bytes read from the end of a log for its tail: logs grow across runs, a tail never reads all of one. */
+const TAIL_BYTES = 256 * 1024;
+
 async function tailOf(file: string, lines: number): Promise<string> {
-  const text = await readFile(file, "utf8").catch(() => "");
-  return text.trimEnd().split("\n").slice(-lines).join("\n");
+  const handle = await open(file, "r").catch(() => undefined);
+  if (!handle) return "";
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, TAIL_BYTES);
+    const buffer = Buffer.alloc(length);
+    await handle.read(buffer, 0, length, size - length);
+    const text = buffer.toString("utf8").trimEnd().split("\n");
+    return (length < size ? text.slice(1) : text).slice(-lines).join("\n"); // the first line may be cut
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Starts every node of a prepared network and waits until it is ready. */
