@@ -111,6 +111,7 @@ export async function runService<S extends ConfigSpec>(
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
   onRunnerGone = () => {
+    if (stopping) return; // already stopping (the runner's SIGTERM came first): let that stop finish
     logger.warn({ code: "RUNNER_GONE" }, "the runner that started this node is gone; stopping");
     void stop("RUNNER_GONE");
   };
