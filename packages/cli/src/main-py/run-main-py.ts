@@ -7,6 +7,7 @@
  * the whole group. Cold (a fresh interpreter) and warm (forked from a process that imported main.py's modules).
  */
 import { type FunctionMode, type MainPySession, startMainPySession } from "@allora/worker";
+import { STOP_SIGNALS } from "../docker/run-process.js";
 
 /** What to run. */
 export interface MainPyRun {
@@ -63,6 +64,10 @@ export async function runMainPy(run: MainPyRun, modes: readonly FunctionMode[]):
       env: {},
     }));
   }
+  // Ctrl-C, SIGTERM or a closed terminal stops the launcher, its runs and its warm process, like every tool allocmd
+  // runs (docker/run-process.ts); a SIGKILLed allocmd takes them along anyway (the launcher's parent-death signal).
+  const onSignal = () => void session.stop();
+  for (const signal of STOP_SIGNALS) process.once(signal, onSignal);
   try {
     const results: MainPyResult[] = [];
     for (const mode of modes) {
@@ -88,6 +93,7 @@ export async function runMainPy(run: MainPyRun, modes: readonly FunctionMode[]):
     }
     return results;
   } finally {
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
     await session.stop();
   }
 }
