@@ -38,10 +38,16 @@ export function allocmd(args: string[], cwd: string, timeoutMs = 120_000): Promi
   });
 }
 
-/** Runs a command and returns its exit code and output (for docker). */
-export function sh(command: string, args: string[], timeoutMs = 120_000, cwd?: string): Promise<Run> {
+/** Runs a command and returns its exit code and output (for docker; `env` replaces the environment). */
+export function sh(
+  command: string,
+  args: string[],
+  timeoutMs = 120_000,
+  cwd?: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, cwd ? { cwd } : {});
+    const child = spawn(command, args, { ...(cwd ? { cwd } : {}), ...(env ? { env } : {}) });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));

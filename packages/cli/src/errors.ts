@@ -34,6 +34,11 @@ export const CliErrorCodes = {
   DOCKER_FAILED: "A docker or compose command failed.",
   WAIT_TIMEOUT: "Something waited for did not happen in time.",
   FAUCET_FAILED: "The faucet refused or did not fund the account.",
+  PORTS_TAKEN: "A port the native network listens on is held by another process (named when it can be found).",
+  NETWORK_RUNNING: "This project's native network already runs (another `allocmd run --native`).",
+  NODE_START_FAILED: "A node of the native network exited or was not healthy in time (its log has why).",
+  MAIN_PY_FAILED: "main.py failed on its first run in the native network, so the worker would answer nothing.",
+  PYTHON_MISSING: "python3 (the interpreter that runs main.py) is not installed or does not start.",
 } as const;
 
 /** One CLI error code. */
