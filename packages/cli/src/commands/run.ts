@@ -111,7 +111,7 @@ async function runDev(project: Project, out: Output, flags: FlagValues, timeoutM
     throw err;
   });
   const cmd = await requireCompose();
-  await requireImages(config, DEV_IMAGE_KINDS);
+  await requireImages(config, DEV_IMAGE_KINDS, (line) => out.progress(line));
   await requireFreeDevPorts(project, cmd);
   await ensureStateDir(dir, DEV_STATE_DIR);
   // From now on status, request and friends talk to this dev network, not to a network joined before.
@@ -203,7 +203,7 @@ async function runJoin(project: Project, out: Output, flags: FlagValues, timeout
 
   const identity = await requireIdentity(project);
   await requireDockerEngine();
-  await requireImages(config, ["worker"]);
+  await requireImages(config, ["worker"], (line) => out.progress(line));
   await ensureStateDir(dir, JOIN_STATE_DIR);
   const image = projectImage(config);
   out.progress(`building ${image} from ${join(dir, "Dockerfile")}`);

@@ -12,6 +12,7 @@ import type { Project } from "../config/load-config.js";
 import { compose, detectCompose, docker, inspectImage } from "../docker/docker.js";
 import { DEV_IMAGE_KINDS, imageName } from "../docker/images.js";
 import { isPortFree } from "../docker/join-container.js";
+import { releasePackageRoot } from "../docker/package-images.js";
 import { runProcess } from "../docker/run-process.js";
 import { IMAGE_USER } from "../project/container-user.js";
 import { DEV_COMPOSE_FILE, devDashboardPort } from "../scaffold/compose-dev.js";
@@ -104,15 +105,19 @@ export async function checkImages(project: Project, findings: Finding[]): Promis
   } else {
     findings.push(ok("versions", `allocmd ${cliVersion()} and config.yaml's image.version agree`));
   }
+  // A release allocmd builds the images of its own version when `allocmd run` needs them.
+  const buildable = releasePackageRoot() !== undefined && want === cliVersion();
   for (const kind of DEV_IMAGE_KINDS) {
     const image = imageName(project.config, kind);
     const found = await inspectImage(image);
     if (!found.exists) {
       findings.push(
-        (kind === "worker" ? fail : warn)(
+        (kind === "worker" && !buildable ? fail : warn)(
           "images",
           `${image} is not on this machine${kind === "worker" ? " (the Dockerfile starts FROM it)" : " (the dev network needs it)"}`,
-          "build the images in the Allora localnet repository (pnpm docker:build) or `docker load` them",
+          buildable
+            ? "nothing to do: `allocmd run` builds it from this allocmd package when it is missing"
+            : "build the images in the Allora localnet repository (pnpm docker:build) or `docker load` them",
         ),
       );
     } else if (found.version && found.version !== want) {
