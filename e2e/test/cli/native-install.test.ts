@@ -8,48 +8,28 @@
  * free block (through config.yaml), so a network elsewhere on this machine does not collide.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { findFreePortBlock } from "@allora/devnet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
-import { type Run, sh } from "./support.js";
+import { type InstalledAllocmd, installRelease, processesUnder, type Run, sh } from "./support.js";
 
-const REPO = fileURLToPath(new URL("../../../", import.meta.url));
-const VERSION = (
-  JSON.parse(await readFile(join(REPO, "packages", "cli", "package.json"), "utf8")) as { version: string }
-).version;
-
-let dir: string;
-let prefix: string;
-let pkg: string;
+let installed: InstalledAllocmd;
 let project: string;
-let env: NodeJS.ProcessEnv;
 let headUrl: string;
 let peerId: string;
-let installStarted: number;
 const background: ChildProcess[] = [];
 
 /** Runs the installed allocmd. */
-const allocmd = (args: string[], cwd: string, timeoutMs = 120_000): Promise<Run> =>
-  sh(join(prefix, "bin", "allocmd"), args, timeoutMs, cwd, env);
-
-/** Every live process whose command line names the installed package. */
-async function packageProcesses(): Promise<string[]> {
-  const found: string[] = [];
-  for (const pid of (await readdir("/proc")).filter((p) => /^\d+$/.test(p))) {
-    const cmd = (await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "")).split("\0").join(" ");
-    if (cmd.includes(pkg) && Number(pid) !== process.pid) found.push(`${pid}: ${cmd.slice(0, 160)}`);
-  }
-  return found;
-}
+const allocmd = (args: string[], cwd: string, timeoutMs = 120_000): Promise<Run> => installed.run(args, cwd, timeoutMs);
+/** Every live process of the installed package. */
+const packageProcesses = () => processesUnder(installed.pkg);
 
 /** `allocmd run --native` in the background, resolved once it printed "ready:" (or rejected when it exited). */
 function startNative(cwd: string, timeoutMs = 180_000): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(join(prefix, "bin", "allocmd"), ["run", "--native", "--quiet"], { cwd, env });
+  const child = spawn(installed.bin, ["run", "--native", "--quiet"], { cwd, env: installed.env });
   background.push(child);
   let stdout = "";
   let stderr = "";
@@ -83,63 +63,43 @@ function stopWith(child: ChildProcess, signal: NodeJS.Signals): Promise<number |
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "allocmd-install-"));
-  const release = await sh(
-    process.execPath,
-    [join(REPO, "packages/release/dist/bin/release.js"), "--out", dir],
-    600_000,
-  );
-  expect(release.code, release.stderr).toBe(0);
-  const tarball = join(dir, `allocmd-${VERSION}.tgz`);
-  expect(release.stdout).toContain(`wrote ${tarball}`);
-  prefix = join(dir, "prefix");
-  const home = join(dir, "home");
-  await mkdir(home);
-  await mkdir(join(dir, "work"));
-  // Node and the system's tools only: nothing of the workspace is reachable.
-  env = {
-    PATH: [join(prefix, "bin"), dirname(process.execPath), "/usr/local/bin", "/usr/bin", "/bin"].join(":"),
-    HOME: home,
-    NO_COLOR: "1",
-    LANG: "C.UTF-8",
-  };
-  expect(env.PATH?.split(":").some((p) => p.startsWith(REPO))).toBe(false);
-  installStarted = Date.now();
-  const install = await sh(
-    "npm",
-    ["install", "-g", "--offline", "--no-audit", "--no-fund", "--prefix", prefix, tarball],
-    300_000,
-    join(dir, "work"),
-    { ...env, npm_config_cache: join(home, ".npm"), npm_config_update_notifier: "false" },
-  );
-  expect(install.code, install.stderr).toBe(0);
-  pkg = join(prefix, "lib", "node_modules", "@allora", "allocmd");
+  installed = await installRelease();
 }, 900_000);
 
 afterAll(async () => {
   for (const child of background) if (child.exitCode === null) await stopWith(child, "SIGTERM");
-  if (dir) await rm(dir, { recursive: true, force: true });
+  if (installed) await rm(installed.dir, { recursive: true, force: true });
 }, 120_000);
 
 describe("allocmd installed from the release tarball", () => {
   it("has no dependencies, and it and every node it ships answer --version with the same version", async () => {
-    const manifest = JSON.parse(await readFile(join(pkg, "package.json"), "utf8"));
+    const manifest = JSON.parse(await readFile(join(installed.pkg, "package.json"), "utf8"));
     expect(manifest.dependencies ?? {}).toEqual({});
     expect(manifest.scripts ?? {}).toEqual({});
-    const version = await allocmd(["--version"], dir);
-    expect(version.stdout.trim()).toBe(`allocmd ${VERSION}`);
+    const version = await allocmd(["--version"], installed.dir);
+    expect(version.stdout.trim()).toBe(`allocmd ${installed.version}`);
     for (const kind of ["chain", "head", "worker", "inference-server", "dashboard"]) {
-      const run = await sh(process.execPath, [join(pkg, "dist", `${kind}.js`), "--version"], 30_000, dir, env);
-      expect(run.stdout.trim(), run.stderr).toBe(`allora-${kind} ${VERSION}`);
+      const run = await sh(
+        process.execPath,
+        [join(installed.pkg, "dist", `${kind}.js`), "--version"],
+        30_000,
+        installed.dir,
+        installed.env,
+      );
+      expect(run.stdout.trim(), run.stderr).toBe(`allora-${kind} ${installed.version}`);
     }
   });
 
   it("init makes a project", async () => {
-    const init = await allocmd(["init", "--name", "w1", "--topic", "1", "--env", "dev", "--yes"], join(dir, "work"));
+    const init = await allocmd(
+      ["init", "--name", "w1", "--topic", "1", "--env", "dev", "--yes"],
+      join(installed.dir, "work"),
+    );
     expect(init.code, init.stderr).toBe(0);
-    project = join(dir, "work", "w1");
+    project = join(installed.dir, "work", "w1");
     peerId = (await readFile(join(project, "keys", "identity"), "utf8")).trim();
-    const base = await findFreePortBlock(10);
+    // Below the ephemeral range (32768+), where the nodes' own outgoing connections could take a port first.
+    const base = await findFreePortBlock(10, 20_000, 32_000);
     const configPath = join(project, "config.yaml");
     const doc = parseDocument(await readFile(configPath, "utf8"));
     doc.setIn(["dev", "head_rest_port"], base);
@@ -171,7 +131,7 @@ describe("allocmd installed from the release tarball", () => {
     expect(body.code).toBe("200");
     const ours = body.results.find((g: { peers: string[] }) => g.peers.includes(peerId));
     expect(JSON.parse(ours.result.stdout.trim().split("\n").pop()).infererValue).toMatch(/^\d+(\.\d+)?$/);
-    const firstAnswer = Date.now() - installStarted;
+    const firstAnswer = Date.now() - installed.installStartedAt;
     console.log(`time from npm install -g to the first "200": ${(firstAnswer / 1000).toFixed(1)} s`);
 
     interface Report {
@@ -220,7 +180,7 @@ describe("allocmd installed from the release tarball", () => {
   }, 300_000);
 
   it("outside a project: one line saying so and what to do, exit 1", async () => {
-    const run = await allocmd(["run", "--native"], join(dir, "work"));
+    const run = await allocmd(["run", "--native"], join(installed.dir, "work"));
     expect(run.code).toBe(1);
     expect(run.stderr.split("\n")[0]).toMatch(/^allocmd run: no config\.yaml in /);
     expect(run.stderr).toContain("allocmd init");

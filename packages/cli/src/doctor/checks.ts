@@ -14,6 +14,7 @@ import { DEV_IMAGE_KINDS, imageName } from "../docker/images.js";
 import { isPortFree } from "../docker/join-container.js";
 import { releasePackageRoot } from "../docker/package-images.js";
 import { runProcess } from "../docker/run-process.js";
+import { isRunnerAlive, loadNativeRecord } from "../native/native-record.js";
 import { IMAGE_USER } from "../project/container-user.js";
 import { DEV_COMPOSE_FILE, devDashboardPort } from "../scaffold/compose-dev.js";
 import { PROD_COMPOSE_FILE } from "../scaffold/compose-prod.js";
@@ -147,6 +148,13 @@ export async function checkPorts(project: Project, findings: Finding[], engine: 
       findings.push(ok("ports", "the dev network of this project is running (its ports are in use by it)"));
       return;
     }
+  }
+  const native = await loadNativeRecord(project.dir);
+  if (native && (await isRunnerAlive(native))) {
+    findings.push(
+      ok("ports", `the native network of this project is running (pid ${native.pid}): its ports are in use by it`),
+    );
+    return;
   }
   const ports: Array<[string, number]> = [
     ["head REST", config.dev.head_rest_port],
