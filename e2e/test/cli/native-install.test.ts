@@ -11,10 +11,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
-import { findFreePortBlock } from "@allora/devnet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseDocument } from "yaml";
-import { type InstalledAllocmd, installRelease, processesUnder, type Run, sh } from "./support.js";
+import { type InstalledAllocmd, installRelease, moveDevPorts, processesUnder, type Run, sh } from "./support.js";
 
 let installed: InstalledAllocmd;
 let project: string;
@@ -98,21 +96,7 @@ describe("allocmd installed from the release tarball", () => {
     expect(init.code, init.stderr).toBe(0);
     project = join(installed.dir, "work", "w1");
     peerId = (await readFile(join(project, "keys", "identity"), "utf8")).trim();
-    // Below the ephemeral range (32768+), where the nodes' own outgoing connections could take a port first.
-    const base = await findFreePortBlock(10, 20_000, 32_000);
-    const configPath = join(project, "config.yaml");
-    const doc = parseDocument(await readFile(configPath, "utf8"));
-    doc.setIn(["dev", "head_rest_port"], base);
-    doc.setIn(["dev", "head_p2p_port"], base + 1);
-    doc.setIn(["dev", "chain_rpc_port"], base + 2);
-    doc.setIn(["dev", "chain_rest_port"], base + 3);
-    doc.setIn(["dev", "dashboard_port"], base + 4);
-    doc.setIn(["inference", "port"], base + 5);
-    doc.setIn(["inference", "local_url"], `http://127.0.0.1:${base + 5}`);
-    doc.setIn(["worker", "http_port"], base + 6);
-    doc.setIn(["worker", "p2p_port"], base + 7);
-    await writeFile(configPath, doc.toString());
-    headUrl = `http://127.0.0.1:${base}`;
+    ({ headUrl } = await moveDevPorts(project));
   });
 
   it("run --native starts the network; test, request, status and logs work against it; Ctrl-C leaves nothing", async () => {

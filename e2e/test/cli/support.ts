@@ -3,10 +3,12 @@
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { findFreePortBlock } from "@allora/devnet";
+import { parseDocument } from "yaml";
 
 /** The repository root. */
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));
@@ -186,4 +188,33 @@ export async function processesUnder(path: string): Promise<string[]> {
     if (cmd.includes(path) && Number(pid) !== process.pid) found.push(`${pid}: ${cmd.slice(0, 160)}`);
   }
   return found;
+}
+
+/**
+ * Moves every port a project's dev network uses to a free block, through config.yaml (the source of truth), below
+ * the ephemeral range (32768+) where the nodes' own outgoing connections could take one first. `extra` sets more
+ * keys (path → value). Returns the head's and the chain's REST URLs.
+ */
+export async function moveDevPorts(
+  project: string,
+  extra: Array<[string[], unknown]> = [],
+): Promise<{ headUrl: string; chainRest: string }> {
+  const base = await findFreePortBlock(10, 20_000, 32_000);
+  const configPath = join(project, "config.yaml");
+  const doc = parseDocument(await readFile(configPath, "utf8"));
+  const settings: Array<[string[], unknown]> = [
+    [["dev", "head_rest_port"], base],
+    [["dev", "head_p2p_port"], base + 1],
+    [["dev", "chain_rpc_port"], base + 2],
+    [["dev", "chain_rest_port"], base + 3],
+    [["dev", "dashboard_port"], base + 4],
+    [["inference", "port"], base + 5],
+    [["inference", "local_url"], `http://127.0.0.1:${base + 5}`],
+    [["worker", "http_port"], base + 6],
+    [["worker", "p2p_port"], base + 7],
+    ...extra,
+  ];
+  for (const [path, value] of settings) doc.setIn(path, value);
+  await writeFile(configPath, doc.toString());
+  return { headUrl: `http://127.0.0.1:${base}`, chainRest: `http://127.0.0.1:${base + 3}` };
 }

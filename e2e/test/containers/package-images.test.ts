@@ -5,12 +5,10 @@
  * repository, so the images `pnpm docker:build` made (allora/*) are neither used nor replaced; they are removed
  * after. Needs Docker and compose.
  */
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { findFreePortBlock } from "@allora/devnet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseDocument } from "yaml";
-import { type InstalledAllocmd, installRelease, sh } from "../cli/support.js";
+import { type InstalledAllocmd, installRelease, moveDevPorts, sh } from "../cli/support.js";
 import { KINDS } from "./support.js";
 
 const NAME = "e2e-package-images";
@@ -30,19 +28,7 @@ beforeAll(async () => {
   const init = await installed.run(["init", "--name", NAME, "--topic", "1", "--yes"], join(installed.dir, "work"));
   expect(init.code, init.stderr).toBe(0);
   project = join(installed.dir, "work", NAME);
-  const base = await findFreePortBlock(10, 20_000, 32_000);
-  const configPath = join(project, "config.yaml");
-  const doc = parseDocument(await readFile(configPath, "utf8"));
-  doc.setIn(["image", "repository"], REPOSITORY);
-  doc.setIn(["dev", "head_rest_port"], base);
-  doc.setIn(["dev", "head_p2p_port"], base + 1);
-  doc.setIn(["dev", "chain_rpc_port"], base + 2);
-  doc.setIn(["dev", "chain_rest_port"], base + 3);
-  doc.setIn(["dev", "dashboard_port"], base + 4);
-  doc.setIn(["inference", "port"], base + 5);
-  doc.setIn(["inference", "local_url"], `http://127.0.0.1:${base + 5}`);
-  doc.setIn(["worker", "http_port"], base + 6);
-  await writeFile(configPath, doc.toString());
+  await moveDevPorts(project, [[["image", "repository"], REPOSITORY]]);
   const regenerate = await installed.run(["init"], project);
   expect(regenerate.code, regenerate.stderr).toBe(0);
   await removeImages();
