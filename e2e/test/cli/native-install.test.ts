@@ -66,7 +66,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const child of background) if (child.exitCode === null) await stopWith(child, "SIGTERM");
-  if (installed) await rm(installed.dir, { recursive: true, force: true });
+  if (installed && !process.env.KEEP_E2E_DIR) await rm(installed.dir, { recursive: true, force: true });
 }, 120_000);
 
 describe("allocmd installed from the release tarball", () => {
@@ -162,6 +162,30 @@ describe("allocmd installed from the release tarball", () => {
     expect(await new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.once("exit", r)))).toBe(0);
     expect(await packageProcesses()).toEqual([]);
   }, 300_000);
+
+  it("Ctrl-C while the network is still starting stops what started, exit 130", async () => {
+    const child = spawn(installed.bin, ["run", "--native", "--quiet"], { cwd: project, env: installed.env });
+    background.push(child);
+    let stderr = "";
+    child.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((r) => child.once("exit", r));
+    // The chain is healthy and the next tier is being started.
+    await new Promise<void>((resolve, reject) => {
+      const poll = setInterval(() => {
+        if (/starting head/.test(stderr)) {
+          clearInterval(poll);
+          resolve();
+        } else if (child.exitCode !== null) {
+          clearInterval(poll);
+          reject(new Error(`exited early:\n${stderr}`));
+        }
+      }, 20);
+    });
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(stderr).toContain("SIGINT while starting: stopping every node");
+    expect(await packageProcesses()).toEqual([]);
+  }, 120_000);
 
   it("outside a project: one line saying so and what to do, exit 1", async () => {
     const run = await allocmd(["run", "--native"], join(installed.dir, "work"));

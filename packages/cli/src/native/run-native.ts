@@ -98,6 +98,25 @@ async function firstRun(project: Project, headUrl: string, peerId: string): Prom
   throw new CliError("MAIN_PY_FAILED", `the worker gave no answer to its first request (${reason})`, { hint: fix });
 }
 
+/** The message of the last error (or fatal) line in a node's log tail, with its code. */
+function lastError(tail: string): string | undefined {
+  for (const line of tail.split("\n").reverse()) {
+    try {
+      const entry = JSON.parse(line) as { level?: string; msg?: string; code?: string };
+      if (entry.level === "error" || entry.level === "fatal") {
+        const msg = String(entry.msg ?? "")
+          .split("\n")
+          .map((l) => l.trim())
+          .join(" ");
+        return `${entry.code ? `${entry.code}: ` : ""}${msg}`;
+      }
+    } catch {
+      // not a log line
+    }
+  }
+  return undefined;
+}
+
 /** Runs the network until a signal; returns the exit code. */
 export async function runNative(project: Project, io: CliIo, out: Output, options: NativeRunOptions): Promise<number> {
   const { config, dir } = project;
@@ -139,6 +158,18 @@ export async function runNative(project: Project, io: CliIo, out: Output, option
     io.color,
   );
   const started = Date.now();
+  // Ctrl-C while starting: stop what runs, then exit (exiting makes the process runner SIGKILL any node still
+  // starting; the nodes are in their own process groups, so the terminal's signal reaches only this process).
+  let starting: ProcessNetwork | undefined;
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  const onSignalWhileStarting = (signal: string) => {
+    out.progress(`${signal} while starting: stopping every node`);
+    void (starting?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  for (const s of signals) process.on(s, onSignalWhileStarting);
+  const doneStarting = () => {
+    for (const s of signals) process.off(s, onSignalWhileStarting);
+  };
   let net: ProcessNetwork;
   try {
     net = await startProcessNetwork(network, prepared, {
@@ -150,23 +181,28 @@ export async function runNative(project: Project, io: CliIo, out: Output, option
       },
     });
   } catch (err) {
+    doneStarting();
     const node = err instanceof NodeStartError ? err.node : config.name;
     const first = errorMessage(err).split("\n")[0] as string;
-    throw new CliError("NODE_START_FAILED", `the native network did not start: ${first}`, {
+    const why = err instanceof NodeStartError ? lastError(err.tail) : undefined;
+    throw new CliError("NODE_START_FAILED", `the native network did not start: ${first}${why ? `: ${why}` : ""}`, {
       hint: `${node}'s log says why: ${join(prepared.logDir, `${node}.log`)}; nothing was left running`,
     });
   }
+  starting = net;
   const headUrl = `http://127.0.0.1:${config.dev.head_rest_port}`;
   let value: string;
   try {
     value = await firstRun(project, headUrl, identity.peerId);
   } catch (err) {
+    doneStarting();
     await net.stop();
     if (err instanceof CliError) throw err;
     throw new CliError("MAIN_PY_FAILED", `the first request to the worker failed: ${errorMessage(err)}`, {
       hint: `the head's and ${config.name}'s logs are in ${prepared.logDir}; nothing was left running`,
     });
   }
+  doneStarting();
   await saveNativeRecord(dir, {
     pid: process.pid,
     nodes: network.nodes.map((n) => n.name),
@@ -188,7 +224,6 @@ export async function runNative(project: Project, io: CliIo, out: Output, option
 
   return new Promise<number>((done) => {
     let stopping = false;
-    const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
     const finish = (code: number) => {
       for (const s of signals) process.removeAllListeners(s);
       done(code);
