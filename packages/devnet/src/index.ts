@@ -5,6 +5,7 @@ export * from "./container-runner.js";
 export { argsToEnv, containerPaths } from "./container-state.js";
 export * from "./description.js";
 export { createLineFormatter } from "./log-format.js";
+export * from "./pidfile.js";
 export * from "./ports.js";
 export * from "./process-runner.js";
 export * from "./state.js";

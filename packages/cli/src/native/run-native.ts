@@ -15,6 +15,7 @@ import {
   NodeStartError,
   type ProcessNetwork,
   prepareNetwork,
+  StartAbortedError,
   startProcessNetwork,
 } from "@allora/devnet";
 import { createHeadClient, errorMessage, makeGuideExecuteRequest } from "@allora/protocol";
@@ -158,30 +159,41 @@ export async function runNative(project: Project, io: CliIo, out: Output, option
     io.color,
   );
   const started = Date.now();
-  // Ctrl-C while starting: stop what runs, then exit (exiting makes the process runner SIGKILL any node still
-  // starting; the nodes are in their own process groups, so the terminal's signal reaches only this process).
-  let starting: ProcessNetwork | undefined;
+  // One set of signal handlers for the whole run: while starting, a signal aborts the start (the process runner
+  // stops every node started so far); once running, it stops the network in order; a second one kills every node.
+  const startup = new AbortController();
   const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-  const onSignalWhileStarting = (signal: string) => {
+  let onSignal = (signal: string) => {
     out.progress(`${signal} while starting: stopping every node`);
-    void (starting?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+    startup.abort(signal);
   };
-  for (const s of signals) process.on(s, onSignalWhileStarting);
-  const doneStarting = () => {
-    for (const s of signals) process.off(s, onSignalWhileStarting);
+  const listener = (signal: string) => onSignal(signal);
+  for (const s of signals) process.on(s, listener);
+  const removeHandlers = () => {
+    for (const s of signals) process.off(s, listener);
   };
+  const aborted = new Promise<"aborted">((resolve) =>
+    startup.signal.addEventListener("abort", () => resolve("aborted"), { once: true }),
+  );
   let net: ProcessNetwork;
   try {
     net = await startProcessNetwork(network, prepared, {
       healthTimeoutMs: options.timeoutMs,
       readyTimeoutMs: options.timeoutMs,
+      signal: startup.signal,
       onProgress: (m) => out.progress(`  ${m}`),
       onLine: ({ node, line }) => {
         if (!options.quiet || /"level":"(warn|error|fatal)"/.test(line)) io.stdout.write(`${format(node, line)}\n`);
       },
+      onNodeExit: (exit) =>
+        out.warn(
+          `${exit.node} ${exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`}; ` +
+            `the others keep running. Its log: ${exit.logFile}`,
+        ),
     });
   } catch (err) {
-    doneStarting();
+    removeHandlers();
+    if (err instanceof StartAbortedError) return 130;
     const node = err instanceof NodeStartError ? err.node : config.name;
     const first = errorMessage(err).split("\n")[0] as string;
     const why = err instanceof NodeStartError ? lastError(err.tail) : undefined;
@@ -189,20 +201,24 @@ export async function runNative(project: Project, io: CliIo, out: Output, option
       hint: `${node}'s log says why: ${join(prepared.logDir, `${node}.log`)}; nothing was left running`,
     });
   }
-  starting = net;
   const headUrl = `http://127.0.0.1:${config.dev.head_rest_port}`;
   let value: string;
   try {
-    value = await firstRun(project, headUrl, identity.peerId);
+    const first = await Promise.race([firstRun(project, headUrl, identity.peerId), aborted]);
+    if (first === "aborted") {
+      await net.stop();
+      removeHandlers();
+      return 130;
+    }
+    value = first;
   } catch (err) {
-    doneStarting();
     await net.stop();
+    removeHandlers();
     if (err instanceof CliError) throw err;
     throw new CliError("MAIN_PY_FAILED", `the first request to the worker failed: ${errorMessage(err)}`, {
       hint: `the head's and ${config.name}'s logs are in ${prepared.logDir}; nothing was left running`,
     });
   }
-  doneStarting();
   await saveNativeRecord(dir, {
     pid: process.pid,
     nodes: network.nodes.map((n) => n.name),
@@ -225,10 +241,10 @@ export async function runNative(project: Project, io: CliIo, out: Output, option
   return new Promise<number>((done) => {
     let stopping = false;
     const finish = (code: number) => {
-      for (const s of signals) process.removeAllListeners(s);
+      removeHandlers();
       done(code);
     };
-    const stop = (signal: string) => {
+    onSignal = (signal: string) => {
       if (stopping) {
         out.progress("second signal: killing every node now");
         for (const node of network.nodes) net.running(node.name)?.process.kill("SIGKILL");
@@ -246,6 +262,5 @@ export async function runNative(project: Project, io: CliIo, out: Output, option
           finish(0);
         });
     };
-    for (const s of signals) process.on(s, () => stop(s));
   });
 }
