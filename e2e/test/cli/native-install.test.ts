@@ -5,7 +5,8 @@
  * `allocmd test`, `allocmd request`, `allocmd status` and `allocmd logs` work against that network; Ctrl-C and
  * `allocmd stop` leave no process of the package behind; bad input (no project, a port taken, a main.py that crashes
  * at start) gets a one-line reason and what to do, exit code 1, and leaves nothing running. Ports are moved to a
- * free block (through config.yaml), so a network elsewhere on this machine does not collide.
+ * free block (through config.yaml), so a network elsewhere on this machine does not collide. KEEP_E2E_DIR=1 keeps
+ * the temporary folder (the package, the project, every node's log in .allocmd/native/logs) for a post-mortem.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFile, rm, writeFile } from "node:fs/promises";
