@@ -90,6 +90,11 @@ export async function createChainNode(config: ChainConfig, deps: ChainNodeDeps):
         mnemonic,
         defaultAmount: BigInt(config.faucetAmount),
         commitTimeoutMs,
+        limits: {
+          windowMs: config.faucetWindowSeconds * 1000,
+          perAddress: config.faucetMaxPerAddress,
+          perClient: config.faucetMaxPerClient,
+        },
         logger: logger.child({ module: "faucet" }),
       })
     : undefined;

@@ -27,6 +27,8 @@ export interface FixtureOptions {
   payloadSenders?: string[];
   /** A `--payload-senders-file` to start the chain with. */
   payloadSendersFile?: string;
+  /** Other settings of the node (e.g. faucet limits). */
+  config?: Partial<ChainConfig>;
 }
 
 export interface ChainFixture {
@@ -87,6 +89,9 @@ function makeConfig(overrides: Partial<ChainConfig> & Pick<ChainConfig, "genesis
     blocklessTimeoutMs: 2000,
     faucetMnemonicFile: undefined,
     faucetAmount: "100000000",
+    faucetWindowSeconds: 60,
+    faucetMaxPerAddress: 5,
+    faucetMaxPerClient: 120,
     payloadSendersFile: undefined,
     payloadSendersFromHead: false,
     logLevel: "silent",
@@ -105,6 +110,7 @@ export async function startChain(options: FixtureOptions = {}): Promise<ChainFix
       blocklessApiUrl: options.blocklessApiUrl,
       faucetMnemonicFile: options.faucet === false ? undefined : files.faucetMnemonicPath,
       payloadSendersFile: options.payloadSendersFile,
+      ...options.config,
     }),
     { logger: silentLogger, version: "test" },
   );
