@@ -106,6 +106,10 @@ export async function startHeadNode(config: HeadConfig, deps: { logger: Logger; 
           gasPrice: config.chainGasPrice,
           faucetUrl: config.faucetUrl,
           logger: log("chain"),
+          maxConcurrent: config.chainMaxSubmissions,
+          maxQueued: config.chainMaxQueued,
+          rebroadcastMs: config.chainRebroadcastMs,
+          deadlineMs: config.chainSubmitDeadline * 1000,
         })
       : undefined;
   chain?.start();
