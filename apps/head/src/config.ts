@@ -97,6 +97,27 @@ export const headConfig = defineConfig({
     secret: true,
   },
   "chain-gas-price": { type: "string", default: "0.1uallo", description: "gas price for transactions" },
+  "max-rest-executes": {
+    type: "integer",
+    default: 16,
+    min: 1,
+    max: 10_000,
+    description: "hand-sent execute requests run at once (the chain's rounds are not counted)",
+  },
+  "max-rest-queued": {
+    type: "integer",
+    default: 64,
+    min: 0,
+    max: 100_000,
+    description: "hand-sent execute requests waiting for a turn; more are refused with HEAD_BUSY",
+  },
+  "max-rest-wait": {
+    type: "number",
+    default: 10,
+    min: 0.1,
+    max: 600,
+    description: "seconds a hand-sent execute request waits for a turn before HEAD_BUSY",
+  },
   "chain-max-submissions": {
     type: "integer",
     default: 8,

@@ -18,6 +18,7 @@ import { buildHeadApi } from "./api/app.js";
 import { createHeadChain, type HeadChain } from "./chain/head-chain.js";
 import { createRegistrationView } from "./chain/registrations.js";
 import type { headConfig } from "./config.js";
+import { createAdmission } from "./execution/admission.js";
 import { createExecuteService } from "./execution/execute-service.js";
 import { ResultCache } from "./execution/result-cache.js";
 import { loadFunctionCatalog } from "./functions/function-catalog.js";
@@ -135,6 +136,13 @@ export async function startHeadNode(config: HeadConfig, deps: { logger: Logger; 
     defaultRollCallMs: Math.round(config.rollCallTimeout * 1000),
     executionGraceMs: Math.round(config.executionGrace * 1000),
     onRound: (round) => chain?.submit(round),
+    admission: createAdmission({
+      maxActive: config.maxRestExecutes,
+      maxQueued: config.maxRestQueued,
+      maxWaitMs: Math.round(config.maxRestWait * 1000),
+      chainRest: config.chainRest,
+      logger: log("admission"),
+    }),
     // Without --trusted-workers any peer may answer: mark those the chain does not know for the topic.
     ...(registrations ? { unregistered: registrations.unregistered } : {}),
     onOutcome: (code, ms) => {

@@ -101,6 +101,14 @@ export const workerConfig = defineConfig({
     max: 256,
     description: "functions run at once (more wait in a queue of --max-queued)",
   },
+  "round-slots": {
+    type: "integer",
+    default: 1,
+    min: 0,
+    max: 255,
+    description:
+      "of --max-concurrency, slots only the chain's rounds may take (at most --max-concurrency - 1), so hand-sent load cannot starve them",
+  },
   "max-queued": {
     type: "integer",
     default: 16,

@@ -30,6 +30,7 @@ export interface HeadApiDeps {
 const STATUS_OF: Record<string, number> = {
   REQUEST_NOT_FOUND: 404,
   INSTALL_URI_NOT_ALLOWED: 403,
+  HEAD_BUSY: 429,
   INTERNAL: 500,
 };
 

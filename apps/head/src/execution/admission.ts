@@ -1,0 +1,126 @@
+/**
+ * Who goes first at the head. The chain's own round (a request whose `ALLORA_BLOCK_HEIGHT_CURRENT` names a round
+ * the chain has open, the first request for that round) goes straight through and is flagged to the workers, which
+ * keep round slots for it. Every other request is a hand-sent one and takes a place in a bounded lane: at most
+ * `maxActive` run at once, `maxQueued` wait (each at most `maxWaitMs`), and the rest are refused at once with
+ * `HEAD_BUSY`, so REST load queues at the head instead of crowding the chain's rounds out of the workers.
+ */
+import { AlloraError, type Logger } from "@allora/protocol";
+import { getJson } from "@allora/service";
+
+/** Options of {@link createAdmission}. */
+export interface AdmissionOptions {
+  maxActive: number;
+  maxQueued: number;
+  maxWaitMs: number;
+  /** The chain's REST URL: rounds are checked open there. Without it no request gets priority. */
+  chainRest: string | undefined;
+  logger: Logger;
+}
+
+/** A place taken; `release` frees it. */
+export interface Admitted {
+  priority: boolean;
+  release(): void;
+}
+
+/** How often the open rounds of one topic are read from the chain at most. */
+const OPEN_ROUNDS_TTL_MS = 100;
+/** Rounds remembered as already given priority. */
+const MAX_CLAIMED = 4096;
+
+export function createAdmission(options: AdmissionOptions) {
+  const rest = options.chainRest?.replace(/\/+$/, "");
+  let active = 0;
+  const waiting: Array<{ resolve: () => void; timer: ReturnType<typeof setTimeout> }> = [];
+  const claimed = new Set<string>();
+  const openRounds = new Map<string, { at: number; nonces: Promise<Set<string>> }>();
+
+  const readOpen = (topic: string): Promise<Set<string>> => {
+    const cached = openRounds.get(topic);
+    if (cached && Date.now() - cached.at < OPEN_ROUNDS_TTL_MS) return cached.nonces;
+    const nonces = getJson(`${rest}/emissions/v1/unfulfilled_worker_nonces/${topic}`, 2000).then(
+      (body) =>
+        new Set(
+          ((body as { nonces?: { nonces?: Array<{ block_height?: string }> } }).nonces?.nonces ?? []).map((n) =>
+            String(n.block_height),
+          ),
+        ),
+    );
+    openRounds.set(topic, { at: Date.now(), nonces });
+    if (openRounds.size > 1024) openRounds.delete(openRounds.keys().next().value as string);
+    return nonces;
+  };
+
+  /** Whether a request for this chain round is the chain's own: the round is open and nobody claimed it yet. */
+  const isChainRound = async (topic: string, nonce: string): Promise<boolean> => {
+    if (!rest) return false;
+    const key = `${topic}/${nonce}`;
+    if (claimed.has(key)) return false;
+    let open: Set<string>;
+    try {
+      open = await readOpen(topic);
+    } catch (err) {
+      options.logger.warn(
+        { code: "CHAIN_UNREACHABLE", topic, nonce },
+        `cannot check the round on the chain; it runs without priority: ${(err as Error).message}`,
+      );
+      return false;
+    }
+    if (!open.has(nonce) || claimed.has(key)) return false;
+    claimed.add(key);
+    if (claimed.size > MAX_CLAIMED) claimed.delete(claimed.values().next().value as string);
+    return true;
+  };
+
+  const releaser = () => {
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const next = waiting.shift();
+      if (next) {
+        clearTimeout(next.timer);
+        next.resolve();
+      } else active--;
+    };
+  };
+
+  return {
+    /** Takes a place for a request; `round` is its chain round, when it names one. */
+    async admit(round: { topic: string; nonce: string } | undefined): Promise<Admitted> {
+      if (round && (await isChainRound(round.topic, round.nonce))) return { priority: true, release: () => {} };
+      if (active < options.maxActive) {
+        active++;
+        return { priority: false, release: releaser() };
+      }
+      if (waiting.length >= options.maxQueued) {
+        throw new AlloraError(
+          "HEAD_BUSY",
+          `${active} requests are running and ${waiting.length} waiting, the limits of this head (--max-rest-executes ${options.maxActive}, --max-rest-queued ${options.maxQueued}); retry in a second`,
+        );
+      }
+      await new Promise<void>((resolve, reject) => {
+        const entry = {
+          resolve,
+          timer: setTimeout(() => {
+            waiting.splice(waiting.indexOf(entry), 1);
+            reject(
+              new AlloraError(
+                "HEAD_BUSY",
+                `waited ${options.maxWaitMs} ms behind ${active} running requests without a turn; retry later`,
+              ),
+            );
+          }, options.maxWaitMs),
+        };
+        waiting.push(entry);
+      });
+      return { priority: false, release: releaser() };
+    },
+    /** Running and waiting hand-sent requests. */
+    load: () => ({ active, waiting: waiting.length }),
+  };
+}
+
+/** The admission of one head. */
+export type Admission = ReturnType<typeof createAdmission>;
