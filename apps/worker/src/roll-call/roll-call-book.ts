@@ -117,8 +117,7 @@ export function createRollCallBook(options: RollCallBookOptions): RollCallBook {
       return true;
     },
     hasRoom: (chainRound = false) =>
-      options.load() + reserved.size <
-      options.capacity() - (chainRound ? 0 : (options.reservedForRounds?.() ?? 0)),
+      options.load() + reserved.size < options.capacity() - (chainRound ? 0 : (options.reservedForRounds?.() ?? 0)),
     reserve(requestId) {
       release(requestId);
       reserved.set(

@@ -54,7 +54,6 @@ export const MsgRollCallResponse = Type.Object(
 /** Worker → head: roll-call answer. */
 export type MsgRollCallResponse = Static<typeof MsgRollCallResponse>;
 
-
 /** Head → chosen worker (session): run the function. */
 export const MsgExecute = Type.Object(
   {
