@@ -2,7 +2,7 @@
  * The chain's settings: each flag also reads the env var of the same name in upper snake case
  * (`--blockless-api-url` = `BLOCKLESS_API_URL`); a flag wins over its env var.
  */
-import { type ConfigOf, defineConfig } from "@allora/service";
+import { type ConfigOf, defineConfig, httpLimitOptions } from "@allora/service";
 
 function checkHttpUrl(value: string): string | undefined {
   try {
@@ -87,6 +87,7 @@ export const chainConfigSpec = defineConfig({
     choices: ["trace", "debug", "info", "warn", "error", "fatal", "silent"],
     description: "log level",
   },
+  ...httpLimitOptions(),
 });
 
 /** The parsed config of the chain. */

@@ -2,7 +2,7 @@
  * Every option of the head. Flags and env vars share names (`--rest-port` = `REST_PORT`).
  */
 import { checkHttpUrl, checkPeerId } from "@allora/protocol";
-import { defineConfig } from "@allora/service";
+import { defineConfig, httpLimitOptions } from "@allora/service";
 
 export const headConfig = defineConfig({
   name: { type: "string", default: "head", description: "node name on every log line" },
@@ -151,4 +151,5 @@ export const headConfig = defineConfig({
     description: "dev faucet URL (POST {address}) used when the head cannot pay fees",
     check: checkHttpUrl,
   },
+  ...httpLimitOptions(),
 });

@@ -13,7 +13,16 @@ import {
   parseFunctionAliases,
   type StatusResponse,
 } from "@allora/protocol";
-import { type ConfigOf, Counter, createMetricsRegistry, Gauge, Histogram, readSecretFile } from "@allora/service";
+import {
+  type ConfigOf,
+  Counter,
+  createMetricsRegistry,
+  Gauge,
+  Histogram,
+  httpLimitsOf,
+  limitHttpServer,
+  readSecretFile,
+} from "@allora/service";
 import { buildHeadApi } from "./api/app.js";
 import { createHeadChain, type HeadChain } from "./chain/head-chain.js";
 import { createRegistrationView } from "./chain/registrations.js";
@@ -187,6 +196,7 @@ export async function startHeadNode(config: HeadConfig, deps: { logger: Logger; 
     logger: log("api"),
     maxBodyBytes: config.maxBodyBytes,
   });
+  limitHttpServer(api.server, httpLimitsOf(config));
   const restAddress = await api.listen({ host: config.restHost, port: config.restPort });
   logger.info(
     { peerId: identity.peerId, addresses: host.getMultiaddrs().map((a) => a.toString()), rest: restAddress },

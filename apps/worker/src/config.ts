@@ -3,7 +3,7 @@
  */
 
 import { checkBootNode, checkHttpUrl, checkPeerId, isReservedEnvName } from "@allora/protocol";
-import { defineConfig } from "@allora/service";
+import { defineConfig, httpLimitOptions } from "@allora/service";
 
 /** Accepts a topic id (`1`) or its gossip name (`allora-topic-1-worker`). */
 function checkTopic(value: string): string | undefined {
@@ -199,4 +199,5 @@ export const workerConfig = defineConfig({
     default: [],
     description: "extra files or folders every function may read (e.g. model weights outside main.py's folder)",
   },
+  ...httpLimitOptions(),
 });

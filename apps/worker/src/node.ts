@@ -27,7 +27,15 @@ import {
   workerTopicName,
 } from "@allora/protocol";
 import type { ConfigOf } from "@allora/service";
-import { Counter, createMetricsRegistry, Gauge, Histogram, readSecretFile } from "@allora/service";
+import {
+  Counter,
+  createMetricsRegistry,
+  Gauge,
+  Histogram,
+  httpLimitsOf,
+  limitHttpServer,
+  readSecretFile,
+} from "@allora/service";
 import type { PeerId } from "@libp2p/interface";
 import { peerIdFromString } from "@libp2p/peer-id";
 import type { FastifyInstance } from "fastify";
@@ -683,6 +691,7 @@ export async function startWorkerNode(
   });
 
   const http: FastifyInstance = buildWorkerHttpApp({ status, metrics, logger: log("http") });
+  limitHttpServer(http.server, httpLimitsOf(config));
   const httpAddress = await http.listen({ host: config.httpHost, port: config.httpPort });
   logger.info(
     {

@@ -20,6 +20,7 @@ import {
   TypeUrls,
   WorkerDataBundle,
 } from "@allora/protocol";
+import { DEFAULT_HTTP_LIMIT_CONFIG } from "@allora/service";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { GasPrice, SigningStargateClient } from "@cosmjs/stargate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -124,6 +125,7 @@ beforeAll(async () => {
     payloadSendersFile: undefined,
     payloadSendersFromHead: false,
     logLevel: "silent",
+    ...DEFAULT_HTTP_LIMIT_CONFIG,
   };
   node = await startNode();
   rpc = node.rpcUrl();

@@ -6,6 +6,7 @@ import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deriveChainAccount, generateMnemonic, silentLogger } from "@allora/protocol";
+import { DEFAULT_HTTP_LIMIT_CONFIG } from "@allora/service";
 import type { ChainConfig } from "../../src/config.js";
 import { type ChainNode, createChainNode } from "../../src/node.js";
 
@@ -95,6 +96,7 @@ function makeConfig(overrides: Partial<ChainConfig> & Pick<ChainConfig, "genesis
     payloadSendersFile: undefined,
     payloadSendersFromHead: false,
     logLevel: "silent",
+    ...DEFAULT_HTTP_LIMIT_CONFIG,
     ...overrides,
   };
 }
