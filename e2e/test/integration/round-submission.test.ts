@@ -7,7 +7,7 @@
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ChainConfig, type ChainNode, createChainNode } from "@allora/chain";
+import { type ChainConfig, type ChainNode, chainConfigSpec, createChainNode } from "@allora/chain";
 import { findFreePortBlock } from "@allora/devnet";
 import { createHeadChain, type HeadChain, type Submission } from "@allora/head";
 import {
@@ -20,7 +20,7 @@ import {
   TypeUrls,
   WorkerDataBundle,
 } from "@allora/protocol";
-import { DEFAULT_HTTP_LIMIT_CONFIG } from "@allora/service";
+import { parseConfig } from "@allora/service";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { GasPrice, SigningStargateClient } from "@cosmjs/stargate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -107,26 +107,21 @@ beforeAll(async () => {
   await chmod(join(dir, "faucet.mnemonic"), 0o600);
   // Fixed ports: the head keeps its URLs while the node is down and back.
   const base = await findFreePortBlock(2);
-  config = {
-    name: "chain",
-    host: "127.0.0.1",
-    rpcPort: base,
-    restPort: base + 1,
-    genesis: join(dir, "genesis.json"),
-    dataDir: join(dir, "data"),
-    blockTimeMs: 1500, // a tx waits up to a block in the mempool: long enough that the stop below finds it there
-    blocklessApiUrl: undefined,
-    blocklessTimeoutMs: 2000,
-    faucetMnemonicFile: join(dir, "faucet.mnemonic"),
-    faucetAmount: "100000000",
-    faucetWindowSeconds: 60,
-    faucetMaxPerAddress: 5,
-    faucetMaxPerClient: 120,
-    payloadSendersFile: undefined,
-    payloadSendersFromHead: false,
-    logLevel: "silent",
-    ...DEFAULT_HTTP_LIMIT_CONFIG,
-  };
+  config = parseConfig(
+    chainConfigSpec,
+    [
+      "--host=127.0.0.1",
+      `--rpc-port=${base}`,
+      `--rest-port=${base + 1}`,
+      `--genesis=${join(dir, "genesis.json")}`,
+      `--data-dir=${join(dir, "data")}`,
+      // A tx waits up to a block in the mempool: long enough that the stop below finds it there.
+      "--block-time-ms=1500",
+      `--faucet-mnemonic-file=${join(dir, "faucet.mnemonic")}`,
+      "--log-level=silent",
+    ],
+    {},
+  ).config;
   node = await startNode();
   rpc = node.rpcUrl();
   rest = node.restUrl();

@@ -27,7 +27,7 @@ const TX_ENVELOPE_BYTES = 4096;
 /** The most bytes a message other than a bulk payload can need (a topic's metadata is the largest field). */
 const MAX_SMALL_MSG_BYTES = 16 * 1024;
 /** Largest tx the chain accepts in any case: one bulk payload at its cap plus the envelope (CometBFT's 1 MiB). */
-export const MAX_TX_BYTES = 1024 * 1024 + TX_ENVELOPE_BYTES;
+const MAX_TX_BYTES = 1024 * 1024 + TX_ENVELOPE_BYTES;
 /** Non-critical extension options a tx may carry (nothing here reads them; they are only carried), and their bytes. */
 const MAX_NON_CRITICAL_EXTENSIONS = 4;
 const MAX_NON_CRITICAL_EXTENSION_BYTES = 1024;

@@ -336,11 +336,16 @@ export async function createHeadChain(options: HeadChainOptions): Promise<HeadCh
               );
               bundles = bundles.filter((b) => b.worker !== worker);
               resign = `the chain refused worker ${worker}`;
-            } else if (record.broadcasts === 1 || (record.broadcasts ?? 0) % 5 === 0) {
-              log.warn(
-                { code: "CHAIN_UNREACHABLE", tx: hash, broadcasts: record.broadcasts },
-                `broadcast failed, sending the same transaction again: ${text}`,
-              );
+            } else {
+              // The chain is not answering (crashed, restarting): try again soon, so a chain that is back gets the
+              // tx within half a second rather than a whole re-broadcast interval.
+              lastSend = Date.now() - rebroadcastMs + Math.min(rebroadcastMs, 500);
+              if (record.broadcasts === 1 || (record.broadcasts ?? 0) % 10 === 0) {
+                log.warn(
+                  { code: "CHAIN_UNREACHABLE", tx: hash, broadcasts: record.broadcasts },
+                  `broadcast failed, sending the same transaction again: ${text}`,
+                );
+              }
             }
           }
           if (resign) break;

@@ -24,8 +24,9 @@ export interface Admitted {
   release(): void;
 }
 
-/** How often the open rounds of one topic are read from the chain at most. */
+/** How long a read of one topic's open rounds serves every claim, and (for a round newer than any it lists) the least. */
 const OPEN_ROUNDS_TTL_MS = 100;
+const MIN_REREAD_MS = 20;
 /** Rounds remembered as already given priority. */
 const MAX_CLAIMED = 4096;
 
@@ -34,11 +35,13 @@ export function createAdmission(options: AdmissionOptions) {
   let active = 0;
   const waiting: Array<{ resolve: () => void; timer: ReturnType<typeof setTimeout> }> = [];
   const claimed = new Set<string>();
-  const openRounds = new Map<string, { at: number; nonces: Promise<Set<string>> }>();
+  const openRounds = new Map<string, { at: number; nonces: Promise<Set<string>>; newer: (nonce: string) => boolean }>();
 
-  const readOpen = (topic: string): Promise<Set<string>> => {
+  const readOpen = (topic: string, nonce: string): Promise<Set<string>> => {
     const cached = openRounds.get(topic);
-    if (cached && Date.now() - cached.at < OPEN_ROUNDS_TTL_MS) return cached.nonces;
+    const age = cached ? Date.now() - cached.at : Number.POSITIVE_INFINITY;
+    // A fresh read serves every claim; a round newer than the read (it opened since) is worth one more soon.
+    if (cached && (age < MIN_REREAD_MS || (age < OPEN_ROUNDS_TTL_MS && !cached.newer(nonce)))) return cached.nonces;
     const nonces = getJson(`${rest}/emissions/v1/unfulfilled_worker_nonces/${topic}`, 2000).then(
       (body) =>
         new Set(
@@ -47,7 +50,14 @@ export function createAdmission(options: AdmissionOptions) {
           ),
         ),
     );
-    openRounds.set(topic, { at: Date.now(), nonces });
+    let highest = -1n;
+    void nonces.then(
+      (set) => {
+        for (const n of set) if (BigInt(n) > highest) highest = BigInt(n);
+      },
+      () => undefined,
+    );
+    openRounds.set(topic, { at: Date.now(), nonces, newer: (n) => BigInt(n) > highest });
     if (openRounds.size > 1024) openRounds.delete(openRounds.keys().next().value as string);
     return nonces;
   };
@@ -59,7 +69,7 @@ export function createAdmission(options: AdmissionOptions) {
     if (claimed.has(key)) return false;
     let open: Set<string>;
     try {
-      open = await readOpen(topic);
+      open = await readOpen(topic, nonce);
     } catch (err) {
       options.logger.warn(
         { code: "CHAIN_UNREACHABLE", topic, nonce },
