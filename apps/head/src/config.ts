@@ -111,6 +111,13 @@ export const headConfig = defineConfig({
     max: 100_000,
     description: "hand-sent execute requests waiting for a turn; more are refused with HEAD_BUSY",
   },
+  "max-rest-per-client": {
+    type: "integer",
+    default: 32,
+    min: 1,
+    max: 100_000,
+    description: "hand-sent execute requests one client address may have running or waiting; more get CLIENT_BUSY",
+  },
   "max-rest-wait": {
     type: "number",
     default: 10,

@@ -149,6 +149,7 @@ export async function startHeadNode(config: HeadConfig, deps: { logger: Logger; 
       maxActive: config.maxRestExecutes,
       maxQueued: config.maxRestQueued,
       maxWaitMs: Math.round(config.maxRestWait * 1000),
+      maxPerClient: config.maxRestPerClient,
       chainRest: config.chainRest,
       logger: log("admission"),
     }),
@@ -184,8 +185,8 @@ export async function startHeadNode(config: HeadConfig, deps: { logger: Logger; 
   });
 
   const api = buildHeadApi({
-    async execute(request) {
-      const response = await execute(request);
+    async execute(request, client) {
+      const response = await execute(request, client);
       cache.set(response.request_id, response);
       return response;
     },

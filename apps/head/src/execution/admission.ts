@@ -13,6 +13,8 @@ export interface AdmissionOptions {
   maxActive: number;
   maxQueued: number;
   maxWaitMs: number;
+  /** Places (running or waiting) one client address may hold, so one client cannot take the lane from the others. */
+  maxPerClient?: number;
   /** The chain's REST URL: rounds are checked open there. Without it no request gets priority. */
   chainRest: string | undefined;
   logger: Logger;
@@ -33,6 +35,8 @@ const MAX_CLAIMED = 4096;
 export function createAdmission(options: AdmissionOptions) {
   const rest = options.chainRest?.replace(/\/+$/, "");
   let active = 0;
+  const perClient = new Map<string, number>();
+  const maxPerClient = options.maxPerClient ?? Number.POSITIVE_INFINITY;
   const waiting: Array<{ resolve: () => void; timer: ReturnType<typeof setTimeout> }> = [];
   const claimed = new Set<string>();
   const openRounds = new Map<string, { at: number; nonces: Promise<Set<string>>; newer: (nonce: string) => boolean }>();
@@ -98,38 +102,68 @@ export function createAdmission(options: AdmissionOptions) {
 
   return {
     /** Takes a place for a request; `round` is its chain round, when it names one. */
-    async admit(round: { topic: string; nonce: string } | undefined): Promise<Admitted> {
+    async admit(round: { topic: string; nonce: string } | undefined, client = "local"): Promise<Admitted> {
       if (round && (await isChainRound(round.topic, round.nonce))) return { priority: true, release: () => {} };
-      if (active < options.maxActive) {
-        active++;
-        return { priority: false, release: releaser() };
-      }
-      if (waiting.length >= options.maxQueued) {
+      const held = perClient.get(client) ?? 0;
+      if (held >= maxPerClient) {
         throw new AlloraError(
-          "HEAD_BUSY",
-          `${active} requests are running and ${waiting.length} waiting, the limits of this head (--max-rest-executes ${options.maxActive}, --max-rest-queued ${options.maxQueued}); retry in a second`,
+          "CLIENT_BUSY",
+          `${client} has ${held} requests running or waiting at this head, the limit per client (--max-rest-per-client); wait for an answer before sending more`,
         );
       }
-      await new Promise<void>((resolve, reject) => {
-        const entry = {
-          resolve,
-          timer: setTimeout(() => {
-            waiting.splice(waiting.indexOf(entry), 1);
-            reject(
-              new AlloraError(
-                "HEAD_BUSY",
-                `waited ${options.maxWaitMs} ms behind ${active} running requests without a turn; retry later`,
-              ),
-            );
-          }, options.maxWaitMs),
-        };
-        waiting.push(entry);
-      });
-      return { priority: false, release: releaser() };
+      perClient.set(client, held + 1);
+      const leave = () => {
+        const left = (perClient.get(client) ?? 1) - 1;
+        if (left <= 0) perClient.delete(client);
+        else perClient.set(client, left);
+      };
+      try {
+        await takePlace();
+      } catch (err) {
+        leave();
+        throw err;
+      }
+      const free = releaser();
+      return {
+        priority: false,
+        release: () => {
+          leave();
+          free();
+        },
+      };
     },
     /** Running and waiting hand-sent requests. */
     load: () => ({ active, waiting: waiting.length }),
   };
+
+  /** A place in the lane: at once, after a wait, or HEAD_BUSY. */
+  async function takePlace(): Promise<void> {
+    if (active < options.maxActive) {
+      active++;
+      return;
+    }
+    if (waiting.length >= options.maxQueued) {
+      throw new AlloraError(
+        "HEAD_BUSY",
+        `${active} requests are running and ${waiting.length} waiting, the limits of this head (--max-rest-executes ${options.maxActive}, --max-rest-queued ${options.maxQueued}); retry in a second`,
+      );
+    }
+    await new Promise<void>((resolve, reject) => {
+      const entry = {
+        resolve,
+        timer: setTimeout(() => {
+          waiting.splice(waiting.indexOf(entry), 1);
+          reject(
+            new AlloraError(
+              "HEAD_BUSY",
+              `waited ${options.maxWaitMs} ms behind ${active} running requests without a turn; retry later`,
+            ),
+          );
+        }, options.maxWaitMs),
+      };
+      waiting.push(entry);
+    });
+  }
 }
 
 /** The admission of one head. */

@@ -91,8 +91,8 @@ export function createExecuteService(options: ExecuteServiceOptions) {
   };
 
   /** Runs a request; every outcome, including early 408s and 500s, is logged and counted. */
-  return async function execute(request: ExecuteRequest): Promise<ExecuteResponse> {
-    const admitted = await options.admission?.admit(claimedRound(request));
+  return async function execute(request: ExecuteRequest, client = "local"): Promise<ExecuteResponse> {
+    const admitted = await options.admission?.admit(claimedRound(request), client);
     const started = performance.now();
     let response: ExecuteResponse;
     try {

@@ -77,6 +77,27 @@ describe("admission", () => {
     expect((await admission.admit({ topic: "1", nonce: "40" })).priority).toBe(false);
   });
 
+  it("holds one client to its share of the lane, and lets the others in", async () => {
+    const admission = createAdmission({
+      maxActive: 10,
+      maxQueued: 10,
+      maxWaitMs: 1000,
+      maxPerClient: 2,
+      chainRest: undefined,
+      logger: silentLogger,
+    });
+    const mine = [await admission.admit(undefined, "10.0.0.1"), await admission.admit(undefined, "10.0.0.1")];
+    await expect(admission.admit(undefined, "10.0.0.1")).rejects.toThrow(
+      /10\.0\.0\.1 has 2 requests running or waiting at this head, the limit per client/,
+    );
+    const theirs = await admission.admit(undefined, "10.0.0.2");
+    mine[0]?.release();
+    const again = await admission.admit(undefined, "10.0.0.1");
+    expect(admission.load()).toEqual({ active: 3, waiting: 0 });
+    for (const a of [mine[1], theirs, again]) a?.release();
+    expect(admission.load()).toEqual({ active: 0, waiting: 0 });
+  });
+
   it("reads one topic's open rounds once for a burst of claims, whatever their number", async () => {
     const admission = createAdmission({
       maxActive: 100,
