@@ -23,6 +23,7 @@ export const FunctionPackageErrorCodes = {
   FUNCTION_PACKAGE_UNSAFE:
     "A function package contains an entry that could escape its folder (absolute path, `..`, link, device).",
   FUNCTION_PACKAGE_TOO_LARGE: "A function package exceeds a size or entry-count cap.",
+  FUNCTION_PACKAGE_PATH_CONFLICT: "A function package names one path as both a file and a folder.",
 } as const;
 
 /** Codes raised by chain message handling on the client side: bundles, transactions, keys. */
