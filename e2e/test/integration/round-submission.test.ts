@@ -178,8 +178,18 @@ describe("round submission through a chain outage", () => {
   let landed: { topic: bigint; nonce: bigint; tx: string };
 
   it("lands a round pending when the chain stopped and one handed over while it was down, each once", async () => {
-    const nonce1 = await waitFor("an open round on topic 1", () => openNonce("1"), 30_000, 200);
-    const nonce2 = await waitFor("an open round on topic 2", () => openNonce("2"), 30_000, 200);
+    // A round that has just opened, so its 20 s window outlasts the outage below (both topics open in one block).
+    const before = await openNonce("1");
+    const nonce1 = await waitFor(
+      "a fresh round on topic 1",
+      async () => {
+        const n = await openNonce("1");
+        return n !== undefined && n !== before ? n : undefined;
+      },
+      30_000,
+      100,
+    );
+    const nonce2 = await waitFor("the same block's round on topic 2", () => openNonce("2"), 10_000, 100);
     headChain.submit(await roundBundles(1n, nonce1));
     // Stop the chain the moment the tx was broadcast, before its block: the mempool (and the tx) are gone.
     await waitFor(
