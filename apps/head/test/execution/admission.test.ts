@@ -25,15 +25,12 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
+const admissionWith = (options: Omit<Parameters<typeof createAdmission>[0], "logger">) =>
+  createAdmission({ ...options, logger: silentLogger });
+
 describe("admission", () => {
   it("lets the chain's open round through at once, once, even with the lane full", async () => {
-    const admission = createAdmission({
-      maxActive: 1,
-      maxQueued: 0,
-      maxWaitMs: 1000,
-      chainRest: rest,
-      logger: silentLogger,
-    });
+    const admission = admissionWith({ maxActive: 1, maxQueued: 0, maxWaitMs: 1000, chainRest: rest });
     const hand = await admission.admit(undefined);
     expect(hand.priority).toBe(false);
     const round = await admission.admit({ topic: "1", nonce: "40" });
@@ -56,13 +53,7 @@ describe("admission", () => {
   });
 
   it("queues hand-sent requests in order, refuses past the queue and after the wait", async () => {
-    const admission = createAdmission({
-      maxActive: 1,
-      maxQueued: 1,
-      maxWaitMs: 200,
-      chainRest: undefined,
-      logger: silentLogger,
-    });
+    const admission = admissionWith({ maxActive: 1, maxQueued: 1, maxWaitMs: 200, chainRest: undefined });
     const first = await admission.admit(undefined);
     const second = admission.admit(undefined);
     await expect(admission.admit(undefined)).rejects.toThrow(/1 requests are running and 1 waiting/);
@@ -78,13 +69,12 @@ describe("admission", () => {
   });
 
   it("holds one client to its share of the lane, and lets the others in", async () => {
-    const admission = createAdmission({
+    const admission = admissionWith({
       maxActive: 10,
       maxQueued: 10,
       maxWaitMs: 1000,
       maxPerClient: 2,
       chainRest: undefined,
-      logger: silentLogger,
     });
     const mine = [await admission.admit(undefined, "10.0.0.1"), await admission.admit(undefined, "10.0.0.1")];
     await expect(admission.admit(undefined, "10.0.0.1")).rejects.toThrow(
@@ -99,13 +89,7 @@ describe("admission", () => {
   });
 
   it("reads one topic's open rounds once for a burst of claims, whatever their number", async () => {
-    const admission = createAdmission({
-      maxActive: 100,
-      maxQueued: 0,
-      maxWaitMs: 100,
-      chainRest: rest,
-      logger: silentLogger,
-    });
+    const admission = admissionWith({ maxActive: 100, maxQueued: 0, maxWaitMs: 100, chainRest: rest });
     const before = asked;
     await Promise.all(Array.from({ length: 50 }, (_, i) => admission.admit({ topic: "3", nonce: String(i) })));
     expect(asked - before).toBe(1);
