@@ -134,13 +134,31 @@ export const CHAIN_ERRORS = {
     meaning: "Too many txs are waiting for the next block.",
     remedy: "Retry after the next block.",
   },
+  OUT_OF_GAS: {
+    codespace: "sdk",
+    code: 11,
+    http: 400,
+    suffix: "out of gas",
+    meaning: "The tx's gas limit is below the gas it uses (its size and messages; the Simulate query reports it).",
+    remedy: 'Simulate first and set the gas limit to at least gas_used (cosmjs fee "auto" does this).',
+  },
   TX_TOO_LARGE: {
     codespace: "sdk",
     code: 21,
     http: 413,
     suffix: "tx too large",
-    meaning: "The tx is larger than the chain's maximum tx size.",
-    remedy: "Split the work into several txs.",
+    meaning:
+      "The tx is larger than its messages can need: 16 KiB for each bank, registration or topic message, 1 MB for a bulk worker payload, plus 4 KiB for the signature and fee (and never above 1 MiB + 4 KiB).",
+    remedy: "Send only the messages' own bytes (no padding); split a very large payload into several txs.",
+  },
+  TX_EXTENSION_OPTIONS_REFUSED: {
+    codespace: "sdk",
+    code: 31,
+    http: 400,
+    suffix: "unknown extension options",
+    meaning:
+      "The tx carries extension_options (this chain knows none) or more than 4 non_critical_extension_options or over 1 KiB of them.",
+    remedy: "Leave the extension options out: nothing on this chain reads them.",
   },
   NOT_FOUND: {
     codespace: "sdk",
@@ -304,6 +322,15 @@ export const CHAIN_ERRORS = {
     suffix: "faucet transfer failed",
     meaning: "The faucet's MsgSend was rejected (for example the faucet account is out of funds).",
     remedy: "The log carries the inner error; fund the faucet account in genesis.",
+  },
+  FAUCET_RATE_LIMITED: {
+    codespace: "localnet",
+    code: 7,
+    http: 429,
+    suffix: "faucet rate limit reached",
+    meaning:
+      "The address got --faucet-max-per-address grants, or the client IP sent --faucet-max-per-client requests, within --faucet-window-seconds.",
+    remedy: "Wait the seconds the log names (retry_after in the body, the Retry-After header), then ask again.",
   },
   TX_COMMIT_TIMEOUT: {
     codespace: "localnet",
