@@ -5,6 +5,7 @@
  * which is the byte layout gogoproto produces and the chain signs.
  */
 import { BinaryReader, BinaryWriter } from "cosmjs-types/binary";
+import { AlloraError, errorMessage } from "../errors.js";
 
 type ScalarKind = "string" | "bool" | "bytes" | "uint64" | "int64";
 
@@ -290,5 +291,23 @@ export function defineMessage<S extends Record<string, FieldSpec>>(
       return out as T;
     },
   };
+  // Bad input surfaces as RangeError/TypeError/SyntaxError from the reader or BigInt; callers get one coded error.
+  const { decode, fromJSON, fromPartial } = codec;
+  codec.decode = (input, length) => coded(fullName, "protobuf bytes", () => decode(input, length));
+  codec.fromJSON = (object) => coded(fullName, "JSON", () => fromJSON(object));
+  codec.fromPartial = (object) => coded(fullName, "object", () => fromPartial(object));
   return codec;
+}
+
+/** Runs `read`, turning any failure that is not already an {@link AlloraError} into `PROTO_DECODE_FAILED`. */
+function coded<T>(fullName: string, what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (cause) {
+    if (cause instanceof AlloraError) throw cause;
+    throw new AlloraError("PROTO_DECODE_FAILED", `${fullName}: cannot read it from ${what}: ${errorMessage(cause)}`, {
+      cause,
+      details: { message: fullName },
+    });
+  }
 }
