@@ -222,9 +222,10 @@ export type NumberedErrorCode = `ROLL_CALL_${number}` | `CHAIN_${number}` | `HTT
  * One error code of the network: a name of {@link ErrorCatalogue} or a {@link NumberedErrorCode}. A typo does not
  * compile: `new AlloraError("FUNCTION_CID_MISSMATCH", …)` is a type error.
  */
-export type AlloraErrorCode = ChainErrorCode | keyof typeof LibraryCatalogue | NumberedErrorCode;
+export type AlloraErrorCode = ChainErrorCode | keyof typeof NetworkErrorCodes | NumberedErrorCode;
 
-const LibraryCatalogue = {
+/** The codes of the library, the nodes, the CLI and the tooling, by domain merged into one table. */
+export const NetworkErrorCodes = {
   ...CliErrorCodes,
   ...DevnetErrorCodes,
   ...DashboardErrorCodes,
@@ -245,7 +246,7 @@ const LibraryCatalogue = {
  */
 export const ErrorCatalogue: { readonly [K in Exclude<AlloraErrorCode, NumberedErrorCode>]: string } = {
   ...ChainRefusalMeanings,
-  ...LibraryCatalogue,
+  ...NetworkErrorCodes,
 };
 
 /** The code names of {@link ErrorCatalogue}, for checking strings that come from outside. */

@@ -7,7 +7,8 @@
 import { BinaryReader, BinaryWriter } from "cosmjs-types/binary";
 import { AlloraError, errorMessage } from "../errors.js";
 
-type ScalarKind = "string" | "bool" | "bytes" | "uint64" | "int64";
+/** The protobuf scalar kinds the network's messages use. */
+export type ScalarKind = "string" | "bool" | "bytes" | "uint64" | "int64";
 
 /** A scalar field: its number and kind. */
 export interface ScalarField<K extends ScalarKind = ScalarKind> {
@@ -27,7 +28,8 @@ export interface MessageField<T = unknown, R extends boolean = boolean> {
 // biome-ignore lint/suspicious/noExplicitAny: codecs are invariant in T; any lets one record hold fields of every message type
 export type FieldSpec = ScalarField | MessageField<any, boolean>;
 
-type ScalarTs<K extends ScalarKind> = K extends "string"
+/** The TypeScript type of a scalar kind: 64-bit integers are `bigint`, bytes `Uint8Array`. */
+export type ScalarTs<K extends ScalarKind> = K extends "string"
   ? string
   : K extends "bool"
     ? boolean
@@ -35,7 +37,8 @@ type ScalarTs<K extends ScalarKind> = K extends "string"
       ? Uint8Array
       : bigint;
 
-type FieldTs<F> =
+/** The TypeScript type of a field: its scalar type, a message, or an array of messages when repeated. */
+export type FieldTs<F> =
   F extends MessageField<infer T, infer R>
     ? R extends true
       ? T[]
