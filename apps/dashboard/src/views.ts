@@ -12,7 +12,6 @@ import { ExecuteRequest, ExecuteResponse } from "@allora/protocol";
 import { type Static, Type } from "@sinclair/typebox";
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
-const Decimal = Type.String({ description: "a plain decimal string" });
 const Uint = Type.String({ pattern: "^[0-9]+$" });
 
 /** `GET /allora/localnet/v1/health` of the chain. */
@@ -116,12 +115,12 @@ export const HeadPanel = Type.Object({
 export type HeadPanel = Static<typeof HeadPanel>;
 
 /** A worker's standing on one topic (from the chain). */
-const WorkerTopicStanding = Type.Object({
-  latest_score: Nullable(Decimal),
-  ema_score: Nullable(Decimal),
-  rounds_scored: Uint,
-  cumulative_reward: Uint,
-});
+const WorkerTopicStanding = Type.Pick(Protocol.ChainWorkerView, [
+  "latest_score",
+  "ema_score",
+  "rounds_scored",
+  "cumulative_reward",
+]);
 export type WorkerTopicStanding = Static<typeof WorkerTopicStanding>;
 
 /** One worker as the page shows it: joined from its own status, the head's view and the chain's. */
