@@ -44,7 +44,7 @@ export class ChainRequestError extends AlloraError {
   ) {
     super(
       body !== undefined && isAlloraErrorCode(body.reason) ? body.reason : `HTTP_${status}`,
-      `${what} answered HTTP ${status}${body ? ` ${body.reason}: ${body.message}` : ""}`,
+      `${what} answered HTTP ${status}${body ? ` ${body.reason}: ${body.message.slice(0, 500)}` : ""}`,
       { details: { status, ...(body ? { codespace: body.codespace, abci_code: body.code, log: body.log } : {}) } },
     );
   }
@@ -238,7 +238,7 @@ function asErrorBody(value: unknown): ChainErrorBody | undefined {
     codespace: typeof b.codespace === "string" ? b.codespace : "",
     log: typeof b.log === "string" ? b.log : "",
     message: typeof b.message === "string" ? b.message : "",
-    reason: b.reason,
+    reason: b.reason.slice(0, 100),
   };
 }
 

@@ -83,7 +83,7 @@ export class HeadRequestError extends AlloraError {
   ) {
     super(
       isAlloraErrorCode(body.code) ? body.code : `HTTP_${status}`,
-      `head answered HTTP ${status} ${body.code}: ${body.message}`,
+      `head answered HTTP ${status} ${body.code.slice(0, 100)}: ${body.message.slice(0, 500)}`,
       { details: { status, head_code: body.code } },
     );
   }
