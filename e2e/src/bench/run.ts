@@ -29,9 +29,20 @@ function log(message: string): void {
 async function startBaselineServer(): Promise<{ url: string; stop(): void }> {
   const code =
     "const s=require('node:http').createServer((q,r)=>{q.resume();q.on('end',()=>{r.setHeader('content-type','application/json');r.end('{}')})});" +
-    "s.listen(0,'127.0.0.1',()=>process.send(s.address().port))";
+    "s.listen(0,'127.0.0.1',()=>process.send(s.address().port));" +
+    // The IPC channel closes when the benchmark dies, however it dies: the server goes with it.
+    "process.on('disconnect',()=>process.exit(0))";
   const child = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  const port = await new Promise<number>((res) => child.once("message", (m) => res(Number(m))));
+  const port = await new Promise<number>((res, rej) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      rej(new Error("the baseline server did not report its port within 10 s"));
+    }, 10_000);
+    child.once("message", (m) => {
+      clearTimeout(timer);
+      res(Number(m));
+    });
+  });
   return { url: `http://127.0.0.1:${port}/`, stop: () => child.kill() };
 }
 

@@ -33,6 +33,7 @@ export const FunctionPackageErrorCodes = {
   FUNCTION_PACKAGE_UNSAFE:
     "A function package contains an entry that could escape its folder (absolute path, `..`, link, device).",
   FUNCTION_PACKAGE_TOO_LARGE: "A function package exceeds a size or entry-count cap.",
+  FUNCTION_PACKAGE_PATH_CONFLICT: "A function package names one path as both a file and a folder.",
   FUNCTION_FETCH_FAILED: "Fetching a function package from a head failed (not served, stream failed or timed out).",
   FUNCTION_INSTALL_FAILED: "No source could provide verified bytes of a function package.",
   PROTO_DECODE_FAILED: "Bytes are not a valid protobuf encoding of the expected message.",
@@ -111,6 +112,7 @@ export const NodeErrorCodes = {
   LAUNCHER_FAILED: "The function launcher could not start or was not ready in time.",
   MAIN_PY_MISSING: "The worker's `--main-py` is not a file.",
   STOP_DEADLINE_EXCEEDED: "A node did not stop within its deadline.",
+  RUNNER_GONE: "The runner that started the node is gone, so the node stops.",
   DATA_DIR_LOCKED: "Another live process uses the data dir.",
   GENESIS_INVALID: "A genesis file does not match its schema; every problem is listed.",
   GENESIS_MISMATCH: "The data dir holds a chain started from another genesis.",
@@ -186,6 +188,9 @@ export const DevnetErrorCodes = {
   INIT_STATE_NO_FOLDER: "The folder for a node's key or genesis file does not exist in the container.",
   INIT_STATE_NO_FAUCET: "Creating a genesis needs a faucet key file.",
   INIT_STATE_INCONSISTENT: "A genesis exists but its faucet mnemonic does not.",
+  DEVNET_STATE_IN_USE: "Another live runner is running a network in the same state folder.",
+  DEVNET_START_ABORTED: "A signal came during start-up; every node started so far was stopped.",
+  NODE_EXITED: "A node exited on its own after it was healthy.",
 } as const;
 
 /** Codes of the `allocmd` CLI. */

@@ -4,5 +4,6 @@ export * from "./http.js";
 export * from "./logger.js";
 export * from "./metrics.js";
 export * from "./run-service.js";
+export * from "./runner-link.js";
 export * from "./secret-file.js";
 export * from "./version.js";

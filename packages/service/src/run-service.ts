@@ -1,11 +1,13 @@
 /**
  * The lifecycle of a node process: parse config (with `--help` and `--version`), create the logger, start, and stop
- * cleanly on SIGINT/SIGTERM within a deadline. Configuration mistakes print without a stack trace and exit 2;
- * a failed start exits 1 with the error's code logged.
+ * cleanly on SIGINT/SIGTERM within a deadline, or when the runner that started it is gone (`ALLORA_RUNNER_FD`, see
+ * runner-link.ts). Configuration mistakes print without a stack trace and exit 2; a failed start exits 1 with the
+ * error's code logged.
  */
 import type { Logger } from "@allora/protocol";
 import { ConfigError, type ConfigOf, type ConfigSpec, formatHelp, parseConfig } from "./config.js";
 import { createLogger, errorFields } from "./logger.js";
+import { watchRunner } from "./runner-link.js";
 
 /** A started node. */
 export interface RunningService {
@@ -63,6 +65,18 @@ export async function runService<S extends ConfigSpec>(
   process.on("uncaughtException", fatal("uncaught exception"));
   process.on("unhandledRejection", fatal("unhandled rejection"));
 
+  // Before the start, so a runner that dies while this node starts takes it along too.
+  let onRunnerGone: () => void = () => {
+    logger.warn({ code: "RUNNER_GONE" }, "the runner that started this node is gone; exiting before start completed");
+    process.exit(1);
+  };
+  try {
+    watchRunner(env, () => onRunnerGone());
+  } catch (err) {
+    process.stderr.write(`${def.program}: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+
   logger.info({ version: def.version, config: parsed.sources }, `${def.program} ${def.version} starting`);
   let running: RunningService;
   try {
@@ -96,4 +110,9 @@ export async function runService<S extends ConfigSpec>(
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
+  onRunnerGone = () => {
+    if (stopping) return; // already stopping (the runner's SIGTERM came first): let that stop finish
+    logger.warn({ code: "RUNNER_GONE" }, "the runner that started this node is gone; stopping");
+    void stop("RUNNER_GONE");
+  };
 }

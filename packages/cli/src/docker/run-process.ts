@@ -1,9 +1,53 @@
 /**
  * Runs a tool (docker, docker-compose, python3) with a deadline: output captured (and optionally streamed line by
- * line for progress), the whole process group killed when the deadline passes, and a missing binary reported as
- * such instead of an uncaught ENOENT.
+ * line for progress), the whole process group killed when the deadline passes or allocmd gets SIGINT, SIGTERM or
+ * SIGHUP, and a missing binary reported as such instead of an uncaught ENOENT. Where util-linux's `setpriv` exists
+ * (Linux), the tool is also tied to allocmd with PR_SET_PDEATHSIG, so it dies even when allocmd is killed with
+ * SIGKILL.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process";
+import { accessSync, constants, existsSync } from "node:fs";
+import { delimiter, isAbsolute, join, resolve } from "node:path";
+
+const SETPRIV = process.platform === "linux" ? ["/usr/bin/setpriv", "/bin/setpriv"].find(existsSync) : undefined;
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The file `command` names, as spawn would find it (PATH of `env`), or undefined when there is none. */
+function findCommand(command: string, env: NodeJS.ProcessEnv, cwd: string): string | undefined {
+  if (command.includes("/")) {
+    const path = isAbsolute(command) ? command : resolve(cwd, command);
+    return executable(path) ? path : undefined;
+  }
+  for (const dir of (env.PATH ?? "").split(delimiter)) {
+    if (dir === "") continue;
+    const path = join(isAbsolute(dir) ? dir : resolve(cwd, dir), command);
+    if (executable(path)) return path;
+  }
+  return undefined;
+}
+
+/**
+ * Spawns `command` in a process group of its own, tied to this process: with `setpriv --pdeathsig KILL` where
+ * available, so the kernel kills it when allocmd dies however it dies. A command that cannot be found is spawned
+ * as is, so the caller sees the usual ENOENT.
+ */
+export function spawnTied(
+  command: string,
+  args: readonly string[],
+  options: SpawnOptions & { env: NodeJS.ProcessEnv },
+): ChildProcess {
+  const found = SETPRIV ? findCommand(command, options.env, String(options.cwd ?? process.cwd())) : undefined;
+  const [file, argv] = SETPRIV && found ? [SETPRIV, ["--pdeathsig", "KILL", "--", found, ...args]] : [command, args];
+  return spawn(file, [...argv], { ...options, detached: true });
+}
 
 /** SIGKILLs the process group led by `pid` (a child spawned with `detached: true`); a group already gone is fine. */
 export function killProcessGroup(pid: number | undefined): void {
@@ -13,6 +57,9 @@ export function killProcessGroup(pid: number | undefined): void {
     // the group is gone
   }
 }
+
+/** The signals that stop the tools allocmd runs. */
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /** The outcome of {@link runProcess}. */
 export interface ProcessResult {
@@ -48,10 +95,9 @@ export function runProcess(
   const started = Date.now();
   const maxBytes = options.maxBytes ?? 4 * 1024 * 1024;
   return new Promise((resolve) => {
-    const child = spawn(command, [...args], {
-      cwd: options.cwd,
+    const child = spawnTied(command, args, {
+      ...(options.cwd ? { cwd: options.cwd } : {}),
       env: (options.env ?? process.env) as NodeJS.ProcessEnv,
-      detached: true,
       stdio: options.inherit ? ["ignore", "inherit", "inherit"] : ["ignore", "pipe", "pipe"],
     });
     const buffers = { stdout: "", stderr: "" };
@@ -78,16 +124,16 @@ export function runProcess(
         }
       });
     }
-    // Ctrl-C on allocmd also stops the tool it started (it runs in its own group).
+    // Ctrl-C (or SIGTERM, a closed terminal) on allocmd also stops the tool it started (it runs in its own group).
     const onSignal = () => killGroup();
-    process.once("SIGINT", onSignal);
+    for (const signal of STOP_SIGNALS) process.once(signal, onSignal);
     child.on("error", (err) => {
       spawnError =
         (err as NodeJS.ErrnoException).code === "ENOENT" ? `${command} is not installed (not on PATH)` : err.message;
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      process.off("SIGINT", onSignal);
+      for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
       if (options.onLine) {
         for (const stream of ["stdout", "stderr"] as const)
           if (partial[stream]) options.onLine(partial[stream], stream);

@@ -4,11 +4,10 @@
  * locale, config.yaml's function env, the request's env vars, TOPIC_ID, a private HOME and TMPDIR), its own process
  * group, stdout and stderr kept apart, and a deadline that kills the whole group.
  */
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
-import { killProcessGroup } from "../docker/run-process.js";
+import { killProcessGroup, spawnTied } from "../docker/run-process.js";
 
 /** The PATH a worker gives functions. */
 const SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -75,10 +74,10 @@ export async function runMainPy(run: MainPyRun): Promise<MainPyResult> {
   const started = performance.now();
   try {
     return await new Promise<MainPyResult>((resolve) => {
-      const child = spawn(run.python, argv.slice(1), {
+      // Tied to allocmd: killed with it even by SIGKILL (where setpriv exists), like a worker's function.
+      const child = spawnTied(run.python, argv.slice(1), {
         cwd: dirname(run.mainPy),
         env,
-        detached: true,
         stdio: ["ignore", "pipe", "pipe"],
       });
       const out: Buffer[] = [];
@@ -93,14 +92,14 @@ export async function runMainPy(run: MainPyRun): Promise<MainPyResult> {
         timedOut = true;
         killGroup();
       }, run.timeoutMs);
-      child.stdout.on("data", (chunk: Buffer) => {
+      child.stdout?.on("data", (chunk: Buffer) => {
         outBytes += chunk.length;
         if (outBytes > maxOut) {
           overflow ??= "stdout";
           killGroup();
         } else out.push(chunk);
       });
-      child.stderr.on("data", (chunk: Buffer) => {
+      child.stderr?.on("data", (chunk: Buffer) => {
         errBytes += chunk.length;
         if (errBytes > maxErr) {
           overflow ??= "stderr";

@@ -52,6 +52,44 @@ export function assertSafeRelativePath(path: string): void {
   }
 }
 
+/**
+ * The paths of one archive as a tree: a path may be a file or a folder, never both (unpacking "a" then "a/b" would
+ * fail with the file system's EEXIST/ENOTDIR instead of a coded refusal).
+ */
+class PackagePaths {
+  private readonly files = new Set<string>();
+  private readonly dirs = new Set<string>();
+
+  addFile(path: string): void {
+    if (this.files.has(path)) throw new AlloraError("FUNCTION_PACKAGE_UNSAFE", `duplicate entry ${path}`);
+    if (this.dirs.has(path)) throw conflict(path);
+    this.addParents(path);
+    this.files.add(path);
+  }
+
+  addDir(path: string): void {
+    if (this.files.has(path)) throw conflict(path);
+    this.addParents(path);
+    this.dirs.add(path);
+  }
+
+  private addParents(path: string): void {
+    for (let cut = path.indexOf("/"); cut !== -1; cut = path.indexOf("/", cut + 1)) {
+      const parent = path.slice(0, cut);
+      if (this.files.has(parent)) throw conflict(parent);
+      this.dirs.add(parent);
+    }
+  }
+}
+
+function conflict(path: string): AlloraError {
+  return new AlloraError(
+    "FUNCTION_PACKAGE_PATH_CONFLICT",
+    `${path} is both a file and a folder in the package; rename one of them`,
+    { details: { path } },
+  );
+}
+
 function writeString(block: Uint8Array, offset: number, length: number, value: string): void {
   const bytes = encoder.encode(value);
   if (bytes.byteLength > length) throw new Error(`tar field too long: ${value}`);
@@ -104,12 +142,14 @@ function header(path: string, size: number, mode: number): Uint8Array {
 export function makeTar(files: readonly TarFile[]): Uint8Array {
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const seen = new Set<string>();
+  const paths = new PackagePaths();
   const parts: Uint8Array[] = [];
   let total = 0;
   for (const file of sorted) {
     assertSafeRelativePath(file.path);
     if (seen.has(file.path)) throw new AlloraError("FUNCTION_PACKAGE_INVALID", `duplicate path ${file.path}`);
     seen.add(file.path);
+    paths.addFile(file.path);
     const head = header(file.path, file.data.byteLength, file.executable ? 0o755 : 0o644);
     const padded = Math.ceil(file.data.byteLength / BLOCK) * BLOCK;
     const body = new Uint8Array(padded);
@@ -147,8 +187,9 @@ function readOctal(block: Uint8Array, offset: number, length: number): number {
 }
 
 /**
- * Reads a ustar archive made of regular files (and directory entries, which are skipped). Links, devices, FIFOs,
- * unsafe paths, duplicate paths and anything over `limits` are refused.
+ * Reads a ustar archive made of regular files (and directory entries, which are skipped but count toward
+ * `maxEntries`). Links, devices, FIFOs, unsafe paths, duplicate paths, a path that is both a file and a folder and
+ * anything over `limits` are refused.
  */
 export function readTar(bytes: Uint8Array, limits: TarLimits = DEFAULT_TAR_LIMITS): TarFile[] {
   if (bytes.byteLength > limits.maxArchiveBytes) {
@@ -161,7 +202,8 @@ export function readTar(bytes: Uint8Array, limits: TarLimits = DEFAULT_TAR_LIMIT
     throw new AlloraError("FUNCTION_PACKAGE_INVALID", "package is not a tar archive (size is not a multiple of 512)");
   }
   const files: TarFile[] = [];
-  const seen = new Set<string>();
+  const paths = new PackagePaths();
+  let entries = 0;
   let offset = 0;
   let ended = false;
   while (offset + BLOCK <= bytes.byteLength) {
@@ -185,7 +227,12 @@ export function readTar(bytes: Uint8Array, limits: TarLimits = DEFAULT_TAR_LIMIT
     if (offset + padded > bytes.byteLength)
       throw new AlloraError("FUNCTION_PACKAGE_INVALID", "tar entry runs past the end");
     assertSafeRelativePath(path);
+    // Every entry counts, folders too: 20 000 empty folders are as costly to unpack as 20 000 files.
+    if (++entries > limits.maxEntries) {
+      throw new AlloraError("FUNCTION_PACKAGE_TOO_LARGE", `package has more than ${limits.maxEntries} entries`);
+    }
     if (typeflag === "5") {
+      paths.addDir(path);
       offset += padded;
       continue;
     }
@@ -200,11 +247,7 @@ export function readTar(bytes: Uint8Array, limits: TarLimits = DEFAULT_TAR_LIMIT
         `entry ${path} is ${size} bytes; the limit is ${limits.maxFileBytes}`,
       );
     }
-    if (seen.has(path)) throw new AlloraError("FUNCTION_PACKAGE_UNSAFE", `duplicate entry ${path}`);
-    seen.add(path);
-    if (files.length + 1 > limits.maxEntries) {
-      throw new AlloraError("FUNCTION_PACKAGE_TOO_LARGE", `package has more than ${limits.maxEntries} entries`);
-    }
+    paths.addFile(path);
     files.push({ path, data: bytes.slice(offset, offset + size), executable: (mode & 0o111) !== 0 });
     offset += padded;
   }

@@ -186,6 +186,40 @@ describe("function packages", () => {
     expect(codeOf(() => readTar(big.subarray(0, 512 * 2)))).toBe("FUNCTION_PACKAGE_INVALID");
   });
 
+  it.each([
+    ["a file, then a file inside it", [rawEntry("a", "0", enc.encode("1")), rawEntry("a/b", "0", enc.encode("2"))]],
+    ["a file inside a path, then a file of that name", [rawEntry("a/b", "0"), rawEntry("a", "0")]],
+    ["a folder entry, then a file of that name", [rawEntry("a/", "5"), rawEntry("a", "0")]],
+    ["a file, then a folder entry of that name", [rawEntry("a", "0"), rawEntry("a/", "5")]],
+  ])("refuse %s with FUNCTION_PACKAGE_PATH_CONFLICT, before anything reaches the disk", async (_name, entries) => {
+    const bytes = archive(...entries);
+    expect(codeOf(() => readTar(bytes))).toBe("FUNCTION_PACKAGE_PATH_CONFLICT");
+    const dir = await tempDir();
+    await expect(unpackFunctionPackage(computeCid(bytes), bytes, join(dir, "pkg"))).rejects.toMatchObject({
+      code: "FUNCTION_PACKAGE_PATH_CONFLICT",
+      message: expect.stringContaining("both a file and a folder"),
+    });
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("refuse to pack a path that is both a file and a folder", () => {
+    const clash = [
+      { path: "lib", data: enc.encode("x") },
+      { path: "lib/util.py", data: enc.encode("y") },
+    ];
+    expect(codeOf(() => makeTar(clash))).toBe("FUNCTION_PACKAGE_PATH_CONFLICT");
+  });
+
+  it("count folder entries toward the entry cap", () => {
+    const limits = { maxArchiveBytes: 1e9, maxFileBytes: 1e9, maxEntries: 4 };
+    const folders = archive(...Array.from({ length: 4 }, (_, i) => rawEntry(`d${i}/`, "5")), rawEntry("f", "0"));
+    expect(codeOf(() => readTar(folders, limits))).toBe("FUNCTION_PACKAGE_TOO_LARGE");
+    const onlyFolders = archive(...Array.from({ length: 5 }, (_, i) => rawEntry(`d${i}/`, "5")));
+    expect(codeOf(() => readTar(onlyFolders, limits))).toBe("FUNCTION_PACKAGE_TOO_LARGE");
+    const atCap = archive(...Array.from({ length: 3 }, (_, i) => rawEntry(`d${i}/`, "5")), rawEntry("d0/f", "0"));
+    expect(readTar(atCap, limits).map((f) => f.path)).toEqual(["d0/f"]);
+  });
+
   it("reject invalid manifests and a missing entry", () => {
     expect(codeOf(() => makeFunctionPackage({ ...manifest, kind: "wasm" } as never, files))).toBe(
       "FUNCTION_PACKAGE_INVALID",
