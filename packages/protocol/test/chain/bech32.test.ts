@@ -5,16 +5,13 @@
 import { toBech32 } from "@cosmjs/encoding";
 import { describe, expect, it } from "vitest";
 import { decodeBech32, deriveChainAccount, encodeBech32, isAlloraError } from "../../src/index.js";
+import { seededBytes } from "../support/seeded-bytes.js";
 
 describe("bech32", () => {
   it("writes what cosmjs writes and reads it back, for 20- and 32-byte payloads", () => {
-    let seed = 11;
-    const next = () => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed & 0xff;
-    };
+    const bytesOf = seededBytes(11);
     for (let i = 0; i < 200; i++) {
-      const data = Uint8Array.from({ length: i % 2 === 0 ? 20 : 32 }, next);
+      const data = bytesOf(i % 2 === 0 ? 20 : 32);
       const address = encodeBech32("allo", data);
       expect(address).toBe(toBech32("allo", data));
       expect(decodeBech32(address, { prefix: "allo" })).toEqual({ prefix: "allo", data });

@@ -31,6 +31,7 @@ import {
   verifyCid,
   WorkerDataBundle,
 } from "../../src/index.js";
+import { seededBytes } from "../support/seeded-bytes.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const tsc = fileURLToPath(new URL("../../node_modules/typescript/bin/tsc", import.meta.url));
@@ -165,13 +166,9 @@ describe("every thrown error has a code", () => {
   });
 
   it("random bytes never escape a decoder as anything but a coded AlloraError", () => {
-    let seed = 7;
-    const next = () => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed & 0xff;
-    };
+    const bytesOf = seededBytes(7);
     for (let i = 0; i < 300; i++) {
-      const bytes = Uint8Array.from({ length: 1 + (i % 40) }, next);
+      const bytes = bytesOf(1 + (i % 40));
       for (const decode of [
         () => WorkerDataBundle.decode(bytes),
         () => decodeP2pMessage(bytes),
