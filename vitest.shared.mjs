@@ -11,8 +11,9 @@ const shared = defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     teardownTimeout: 30_000,
-    // Results per package, summed by .ci/run into its closing line.
-    reporters: ["default", ["json", { outputFile: ".vitest/results.json" }]],
+    // Results per package, summed by .ci/run into its closing line (VITEST_RESULTS names another file, for a
+    // second run of one suite, e.g. the integration suite with cold workers).
+    reporters: ["default", ["json", { outputFile: process.env.VITEST_RESULTS || ".vitest/results.json" }]],
   },
 });
 

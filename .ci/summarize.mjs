@@ -9,6 +9,7 @@ for (const group of ["packages", "apps"]) {
   for (const name of readdirSync(group)) reports.push(join(group, name, ".vitest", "results.json"));
 }
 reports.push(join("e2e", ".vitest", "results.json"));
+reports.push(join("e2e", ".vitest", "results-cold.json")); // the integration suite again, cold workers
 
 let passed = 0;
 let failed = 0;
@@ -23,7 +24,9 @@ for (const file of reports) {
   const f = (report.numFailedTests ?? 0) + (report.numTodoTests ?? 0) * 0;
   passed += p;
   failed += f;
-  console.log(`${file.replace("/.vitest/results.json", "").padEnd(28)} ${p} passed, ${f} failed`);
+  console.log(
+    `${file.replace("/.vitest/results.json", "").replace("/.vitest/results-cold.json", " (cold)").padEnd(28)} ${p} passed, ${f} failed`,
+  );
 }
 if (status !== 0 && failed === 0) {
   console.log("the test command failed outside the test suites (build, type check or lint): counted as 1 failure");

@@ -12,6 +12,7 @@ import { sampleMainPyPath } from "@allora/node-function";
 import { createLogger, createMetricsRegistry, parseConfig } from "@allora/service";
 import { startWorkerNode, type WorkerNode, workerConfig } from "@allora/worker";
 import type { FastifyInstance } from "fastify";
+import { functionModeArgs } from "./function-mode.js";
 import { freePort, waitFor } from "./wait.js";
 
 /** One worker of the network. */
@@ -95,6 +96,7 @@ export async function startInProcessNetwork(options: {
       `--topics=${(spec.topics ?? ["1"]).join(",")}`,
       `--main-py=${spec.mainPy ?? sampleMainPyPath}`,
       `--function-env=INFERENCE_API_ADDRESS=${inferenceUrl}`,
+      ...functionModeArgs(),
       ...(spec.args ?? []),
     ];
     const worker = await startWorkerNode(parseConfig(workerConfig, argv, {}).config, {

@@ -8,8 +8,10 @@ starts each function instead. The worker sends one JSON object per line on stdin
             "limits": {"memory_mib", "processes", "file_size_mib", "open_files"}, "uid_checks"}}
            answered by {"ready": true, "pid", "sandbox": <the layers in force and those unavailable>}
   request  {"id", "command", "args", "env", "cwd", "read_paths"?, "stdin"?, "timeout_ms", "max_stdout",
-            "max_stderr"}
-           (cwd is the run's scratch folder: created here, removed once the answer is sent)
+            "max_stderr", "warm"?: {"entry", "runner", "server_env", "watch"}}
+           (cwd is the run's scratch folder: created here, removed once the answer is sent; with "warm" the run is
+           forked from the warm process of that Python entry, see warm_pool.py, and answered the same way)
+  event    {"warm": {"event": "ready" | "replaced" | "exited" | "timeout" | "failed", "entry", ...}} at any time
   answer   {"id", "stdout", "stderr", "exit_code", "wall_ns", "usage": {"cpu_user_time", "cpu_sys_time",
             "memory_max_kb"}, "error_code"?, "message"?}
 
@@ -39,6 +41,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sandbox  # noqa: E402
+import warm_pool as warm  # noqa: E402
 
 OUT_LOCK = threading.Lock()
 RUNNING = set()
@@ -55,6 +58,7 @@ SPARE_THREADS = 2
 JANITOR = queue.SimpleQueue()  # scratch folders to remove, after their answer is out
 CHILDREN_FD = None  # /proc/self/task/<main thread>/children, opened at start: orphans come back to the main thread
 CHUNK = 65536
+WARM_UIDS = 16
 
 
 def die_with_parent(expected_parent):
@@ -113,6 +117,12 @@ class Capped:
 
 
 def run(request):
+    if request.get("warm"):
+        answer = warm.run(request)
+        if answer is not None:
+            send(answer)
+            return
+        # No warm process for it (its imports crashed it, or the request does not fit a message): run it cold.
     uid = SANDBOX.acquire_uid()
     answer = None
     box = {}
@@ -176,18 +186,20 @@ def restricted_watch(request, started, setup):
     return watch(request, started, setup, lambda *a: thread_spawn(*a, own_cwd=own_cwd))
 
 
-def popen_spawn(request, setup, env, fds):
-    """The fallback without prlimit(1): fork with the layers applied by a pre-exec function (slower)."""
+def popen_spawn(request, setup, env, fds, keep=()):
+    """The fallback without prlimit(1): fork with the layers applied by a pre-exec function (slower). `keep`: fds
+    the process inherits under the same numbers."""
     with CHILDREN_LOCK:
         proc = subprocess.Popen(setup.argv, executable=setup.argv[0], stdin=fds[0], stdout=fds[1], stderr=fds[2],
                                 env=env, cwd=request["cwd"], start_new_session=True, preexec_fn=setup.child,
-                                **setup.popen)
+                                pass_fds=tuple(keep), **setup.popen)
         RUNNING.add(proc.pid)
     return proc.pid, proc
 
 
 def thread_spawn(request, setup, env, fds, own_cwd):
-    actions = [(os.POSIX_SPAWN_DUP2, fds[0], 0), (os.POSIX_SPAWN_DUP2, fds[1], 1), (os.POSIX_SPAWN_DUP2, fds[2], 2)]
+    """posix_spawn from this (sandboxed) thread; fds[i] becomes fd i in the process (0-2, and 3 for a warm one)."""
+    actions = [(os.POSIX_SPAWN_DUP2, fd, target) for target, fd in enumerate(fds)]
     if own_cwd:
         os.chdir(request["cwd"])  # this thread's own working directory (unshare CLONE_FS)
         with CHILDREN_LOCK:
@@ -205,7 +217,22 @@ def thread_spawn(request, setup, env, fds, own_cwd):
     return pid, None
 
 
-def watch(request, started, setup, spawn):
+def wait_child(pid, proc):
+    """Waits for a child of this process without reaping, then reaps and unregisters it at once: the pid cannot be
+    reused by a new function while it is still registered."""
+    os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+    with CHILDREN_LOCK:
+        _, status, usage = os.wait4(pid, 0)
+        RUNNING.discard(pid)
+    if proc is not None:
+        proc.returncode = status  # reaped here: subprocess must never wait for this pid again
+    return status, {"cpu_user_time": int(usage.ru_utime * 1e9), "cpu_sys_time": int(usage.ru_stime * 1e9),
+                    "memory_max_kb": int(usage.ru_maxrss)}, None
+
+
+def watch(request, started, setup, spawn, collect=wait_child):
+    """Feeds, reads and times one run. `collect(pid, proc)` returns (wait status, usage, None or (code, message))
+    once the process has exited: by reaping it (a child of this process), or from the warm process that forked it."""
     rid = request["id"]
     command = request["command"]
     # The function learns who its parent is without racing it: a child that reads getppid() itself may already
@@ -220,6 +247,9 @@ def watch(request, started, setup, spawn):
         close_quietly(in_r, in_w, out_r, out_w, err_r, err_w)
         return failure(request, started, 127, "FUNCTION_SPAWN_FAILED",
                        f"cannot start {command}: {getattr(err, 'strerror', None) or err}")
+    except BaseException:  # the warm path's "run it cold instead"
+        close_quietly(in_r, in_w, out_r, out_w, err_r, err_w)
+        raise
     close_quietly(in_r, out_w, err_w)
 
     exited = {}
@@ -229,17 +259,11 @@ def watch(request, started, setup, spawn):
         setup.kill_domain()  # and what left it, when this thread can name exactly this run's processes
 
     def reap():
-        # Wait without reaping, then reap and unregister at once: the pid cannot be reused by a new function while
-        # it is still registered.
-        os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
-        with CHILDREN_LOCK:
-            _, status, usage = os.wait4(pid, 0)
-            RUNNING.discard(pid)
+        status, usage, failed = collect(pid, proc)
         exited["at"] = time.monotonic_ns()
         exited["status"] = status
         exited["usage"] = usage
-        if proc is not None:
-            proc.returncode = status  # reaped here: subprocess must never wait for this pid again
+        exited["failed"] = failed
         kill_run()  # orphans that still hold the pipes would keep the run open
 
     # Linux: the exit is one more event in this run's selector (a pidfd); elsewhere a thread waits for it.
@@ -309,6 +333,8 @@ def watch(request, started, setup, spawn):
 
     status = exited["status"]
     usage = exited["usage"]
+    if exited["failed"] and error_code is None:
+        error_code, message = exited["failed"]
     exit_code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
     stderr_head = b"".join(outputs[err_r].parts)[:400]
     if exit_code == 126 and stderr_head.startswith(sandbox.FAILED_MARK):
@@ -323,11 +349,7 @@ def watch(request, started, setup, spawn):
         "stderr": outputs[err_r].text(),
         "exit_code": exit_code,
         "wall_ns": exited["at"] - started,
-        "usage": {
-            "cpu_user_time": int(usage.ru_utime * 1e9),
-            "cpu_sys_time": int(usage.ru_stime * 1e9),
-            "memory_max_kb": int(usage.ru_maxrss),
-        },
+        "usage": usage,
     }
     if error_code:
         answer["error_code"] = error_code
@@ -397,8 +419,9 @@ def sweep(uid=None, restricted=False):
             with CHILDREN_LOCK:
                 orphans = [p for p in launcher_children(restricted) if p not in RUNNING and p not in spared]
                 busy = SANDBOX.uids_in_use_by_others(uid) if not restricted else set()
+                live = warm.live_runs()
                 for p in orphans:
-                    if busy and sandbox.real_uid_of(p) in busy:
+                    if (busy and sandbox.real_uid_of(p) in busy) or (live and sandbox.session_of(p) in live):
                         spared.add(p)
                         continue
                     try:
@@ -451,6 +474,7 @@ def dispatch(request):
 
 
 def kill_all(*_):
+    warm.kill_all()
     with CHILDREN_LOCK:
         for pid in list(RUNNING):
             kill_group(pid)
@@ -662,6 +686,15 @@ class Sandbox:
     def kill_leftovers(self):
         for i in range(self.uid_slots):
             sandbox.kill_uid(self.uid_base + i)
+        for i in range(WARM_UIDS if self.uid_slots else 0):
+            sandbox.kill_uid(self.warm_uid(i))
+
+    def warm_uid(self, index):
+        """The uid of a warm process (and of its runs) when the worker is root: past every slot uid acquire_uid may
+        hand out (the worker's concurrency is at most 256), one per warm process in a ring of WARM_UIDS."""
+        if not self.uid_slots:
+            return None
+        return self.uid_base + self.uid_slots + 256 + index % WARM_UIDS
 
     def nproc_limit(self, uid):
         processes = self.limits["processes"]
@@ -697,6 +730,7 @@ class Sandbox:
 
 def main():
     global SANDBOX
+    warm.bind(sys.modules[__name__])
     die_with_parent(os.getppid())
     signal.signal(signal.SIGTERM, kill_all)
     signal.signal(signal.SIGINT, kill_all)

@@ -452,3 +452,12 @@ def real_uid_of(pid):
     except OSError:
         pass
     return None
+
+
+def session_of(pid):
+    """The session id of a process (a run's session is its first process's pid), or None."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return int(f.read().rsplit(b")", 1)[1].split()[3])
+    except (OSError, IndexError, ValueError):
+        return None

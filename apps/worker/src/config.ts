@@ -148,6 +148,13 @@ export const workerConfig = defineConfig({
     description: "dev faucet URL (POST {address}) used when the balance cannot pay registration",
     check: checkHttpUrl,
   },
+  "function-mode": {
+    type: "string",
+    default: "warm",
+    choices: ["warm", "cold"],
+    description:
+      'warm: Python functions fork a sandboxed process that imported their modules once; cold: a fresh interpreter per run (docs/WORKER.md, "Warm functions")',
+  },
   // The function sandbox (docs/WORKER.md, "Function sandbox").
   "function-sandbox": {
     type: "list",

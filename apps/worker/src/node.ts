@@ -43,7 +43,7 @@ import { parseInferenceOutput } from "./chain/inference-output.js";
 import { createWorkerChain, type WorkerChain } from "./chain/worker-chain.js";
 import type { workerConfig } from "./config.js";
 import { createExecutor, type SandboxReport } from "./execution/executor.js";
-import { parseFunctionEnv, planRun } from "./execution/function-runner.js";
+import { type FunctionMode, parseFunctionEnv, planRun } from "./execution/function-runner.js";
 import { logSandbox, openDataDirForSlots, sandboxOptions } from "./execution/sandbox.js";
 import { Semaphore } from "./execution/semaphore.js";
 import { createFunctionStore, type PackageSource, urlSource } from "./functions/function-store.js";
@@ -248,7 +248,15 @@ export async function startWorkerNode(
   });
   // The launcher probes the sandbox now, so its report is logged at start, not at the first request.
   await executor.start().then(
-    (report) => logSandbox(report, log("sandbox")),
+    (report) => {
+      logSandbox(report, log("sandbox"));
+      log("sandbox").info(
+        { function_mode: config.functionMode },
+        config.functionMode === "warm"
+          ? "function mode warm: Python functions fork a sandboxed process that imported their modules once"
+          : "function mode cold: every run starts a fresh interpreter",
+      );
+    },
     (err) =>
       log("sandbox").error(
         { code: "LAUNCHER_FAILED", python: config.python },
@@ -262,6 +270,7 @@ export async function startWorkerNode(
     python: config.python,
     functionEnv: parseFunctionEnv(config.functionEnv),
     defaultTimeoutMs: functionTimeoutMs,
+    functionMode: config.functionMode as FunctionMode,
   };
   let executedTotal = 0;
 

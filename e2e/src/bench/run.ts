@@ -1,6 +1,9 @@
 /**
  * `pnpm bench`: execute latency and throughput through the head with 1, 3 and 10 workers running a trivial function,
- * against the baseline of a bare HTTP round trip on loopback measured in the same run with the same client.
+ * against the baseline of a bare HTTP round trip on loopback measured in the same run with the same client; then the
+ * real path (functions.ts): the guide's curl with the sample and an import-heavy main.py, cold and warm, beside the
+ * physical limit. `BENCH_MODE=echo|functions|many` runs one part; `many` is the 100-worker run (BENCH_MANY_WORKERS),
+ * not part of the default because it needs minutes and gigabytes.
  *
  * Overhead of one request = its latency minus the function's own run time (the slowest chosen worker's wall clock
  * around the function process, interpreter start included), so what remains is the head, the roll call, the p2p
@@ -9,23 +12,30 @@
 import "@allora/service/polyfills";
 import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { readPackageRecords } from "@allora/node-function";
-import { startTestNetwork } from "../process-network.js";
+import { disposeAllTestNetworks, startTestNetwork } from "../process-network.js";
+import { benchFunctions, benchManyWorkers, functionTable } from "./functions.js";
 import { timedRequest } from "./http-client.js";
 import { summarize } from "./stats.js";
+import { measureThroughput } from "./throughput.js";
 
 const SEQUENTIAL = Number(process.env.BENCH_REQUESTS ?? 300);
 const THROUGHPUT_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? "1,3,10").split(",").map(Number);
+const MODE = process.env.BENCH_MODE ?? "all";
+const FUNCTION_REQUESTS = Number(process.env.BENCH_FUNCTION_REQUESTS ?? 100);
+const HEAVY_COLD_REQUESTS = Number(process.env.BENCH_HEAVY_COLD_REQUESTS ?? 10);
+const MANY_WORKERS = Number(process.env.BENCH_MANY_WORKERS ?? 100);
+const MANY_REQUESTS = Number(process.env.BENCH_MANY_REQUESTS ?? 30);
 
 function log(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
-/** A bare HTTP server in its own process, answering `{}` at once. */
+/** A bare HTTP server in its own process, answering `{}` at once; it exits with the benchmark (its IPC channel). */
 async function startBaselineServer(): Promise<{ url: string; stop(): void }> {
   const code =
     "const s=require('node:http').createServer((q,r)=>{q.resume();q.on('end',()=>{r.setHeader('content-type','application/json');r.end('{}')})});" +
@@ -46,21 +56,15 @@ async function startBaselineServer(): Promise<{ url: string; stop(): void }> {
   return { url: `http://127.0.0.1:${port}/`, stop: () => child.kill() };
 }
 
-async function throughput(send: () => Promise<{ status: number; text: string }>, ok: (t: string) => boolean) {
-  const deadline = Date.now() + THROUGHPUT_SECONDS * 1000;
-  let done = 0;
-  let failed = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (Date.now() < deadline) {
-        const r = await send();
-        if (r.status === 200 && ok(r.text)) done++;
-        else failed++;
-      }
-    }),
+function throughput(send: () => Promise<{ status: number; text: string }>, ok: (t: string) => boolean) {
+  return measureThroughput(
+    async () => {
+      const r = await send();
+      return r.status === 200 && ok(r.text);
+    },
+    CONCURRENCY,
+    THROUGHPUT_SECONDS,
   );
-  return { requests_per_second: Math.round((done / ((performance.now() - started) / 1000)) * 10) / 10, failed };
 }
 
 async function main(): Promise<void> {
@@ -72,11 +76,16 @@ async function main(): Promise<void> {
     topic: "1",
     config: { env_vars: [{ name: "ALLORA_ARG_PARAMS", value: "ETH" }], number_of_nodes: -1, timeout: 2 },
   });
+  if (!["all", "echo", "functions", "many"].includes(MODE)) {
+    throw new Error(`BENCH_MODE="${MODE}" is not all, echo, functions or many`);
+  }
   const baseline = await startBaselineServer();
   const results: Record<string, unknown>[] = [];
+  let functions: Awaited<ReturnType<typeof benchFunctions>> | undefined;
+  let many: Awaited<ReturnType<typeof benchManyWorkers>> | undefined;
   try {
     for (let i = 0; i < 50; i++) await timedRequest(baseline.url, "{}");
-    for (const workers of WORKER_COUNTS) {
+    for (const workers of MODE === "all" || MODE === "echo" ? WORKER_COUNTS : []) {
       log(`\n${workers} worker(s): starting the network…`);
       const net = await startTestNetwork({
         chain: false,
@@ -142,6 +151,17 @@ async function main(): Promise<void> {
         await net.dispose();
       }
     }
+    if (MODE === "all" || MODE === "functions") {
+      functions = await benchFunctions({
+        workerCounts: WORKER_COUNTS,
+        requests: FUNCTION_REQUESTS,
+        heavyColdRequests: HEAVY_COLD_REQUESTS,
+        throughputSeconds: THROUGHPUT_SECONDS,
+        concurrency: CONCURRENCY,
+        log,
+      });
+    }
+    if (MODE === "many") many = await benchManyWorkers(MANY_WORKERS, MANY_REQUESTS, log);
   } finally {
     baseline.stop();
   }
@@ -160,8 +180,14 @@ async function main(): Promise<void> {
       throughput_seconds: THROUGHPUT_SECONDS,
       concurrency: CONCURRENCY,
       function: "allora-echo (sh, prints a constant)",
+      mode: MODE,
+      function_requests: FUNCTION_REQUESTS,
+      heavy_cold_requests: HEAVY_COLD_REQUESTS,
+      load_average: loadavg().map((x) => Math.round(x * 10) / 10),
     },
     results,
+    ...(functions ? { functions } : {}),
+    ...(many ? { many_workers: many } : {}),
   };
   const rows = results.map((r) => {
     const x = r as {
@@ -190,7 +216,12 @@ async function main(): Promise<void> {
     ].join(" ");
   });
   const header = `${"workers".padStart(7)} ${"latency p50/p90/p99 ms".padStart(24)} ${"fn p50".padStart(9)} ${"overhead p50/p90/p99 ms".padStart(24)} ${"bare p50".padStart(9)} ${"ovh/bare".padStart(8)} ${"req/s".padStart(8)} ${"bare r/s".padStart(9)} ${"fails".padStart(5)}`;
-  process.stdout.write(`\n${header}\n${rows.join("\n")}\n`);
+  if (results.length > 0) process.stdout.write(`\n${header}\n${rows.join("\n")}\n`);
+  if (functions)
+    process.stdout.write(
+      `\nthe guide's curl on the real path (runner package + main.py)\n${functionTable(functions)}\n`,
+    );
+  if (many) process.stdout.write(`\n${many.workers} workers, warm, sample main.py\n${JSON.stringify(many, null, 2)}\n`);
   const dir = resolve(process.env.BENCH_OUT ?? join(process.cwd(), "bench-results"));
   await mkdir(dir, { recursive: true });
   const file = join(dir, `bench-${run.date.replace(/[:.]/g, "-")}.json`);
@@ -198,5 +229,12 @@ async function main(): Promise<void> {
   process.stdout.write(`\nresults written to ${file}\n`);
 }
 
+// Interrupted (Ctrl-C, a CI timeout): stop the networks first, their nodes run in process groups of their own.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping the benchmark's networks…`);
+    void disposeAllTestNetworks().finally(() => process.exit(130));
+  });
+}
 await main();
 process.exit(0);

@@ -9,6 +9,7 @@ import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { functionModeArgs } from "../../src/function-mode.js";
 import { type InProcessNetwork, startInProcessNetwork } from "../../src/in-process-network.js";
 import { waitFor } from "../../src/wait.js";
 import { EXECUTE, guideBody, post } from "../support/guide.js";
@@ -134,6 +135,7 @@ async function startAttacker(name: string, topic: string, flags: string[]): Prom
       `--main-py=${join(dir, "main.py")}`,
       `--chain-mnemonic-file=${join(dir, "secrets", "worker.mnemonic")}`,
       "--function-timeout=15",
+      ...functionModeArgs(),
       ...flags,
     ],
     {

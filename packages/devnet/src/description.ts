@@ -126,6 +126,11 @@ export const DEFAULT_TOPICS: readonly TopicDescription[] = [
 /** Options of {@link describeNetwork}. */
 export interface DevnetOptions {
   workers?: number;
+  /**
+   * Inference servers (default: one per worker). Fewer lets many workers share them round-robin (the 100-worker
+   * benchmark: the model servers are not what it measures, and 100 of them do not fit beside 100 workers).
+   */
+  inferenceServers?: number;
   models?: readonly string[];
   chain?: boolean;
   ports?: PortPlan;
@@ -240,27 +245,29 @@ export function describeNetwork(options: DevnetOptions = {}): NetworkDescription
     ],
   });
 
+  const servers = Math.max(1, Math.min(count, options.inferenceServers ?? count));
   for (let i = 0; i < count; i++) {
     const n = i + 1;
     const model = models[i % models.length] as string;
-    const inference = `inference-${n}`;
-    const inferencePort = ports.inference + i;
-    nodes.push({
-      name: inference,
-      kind: "inference-server",
-      ports: { http: inferencePort },
-      dependsOn: withChain ? ["chain"] : [],
-      health: { port: "http", path: "/health" },
-      args: (resolve) => [
-        `--name=${inference}`,
-        `--log-level=${logLevel}`,
-        `--host=${bindHost(resolve, inference, "http")}`,
-        `--port=${inferencePort}`,
-        `--model=${model}`,
-        `--horizon=${lag}`,
-        ...(withChain ? [`--price-feed-url=${url(resolve("chain", "rest"))}`] : [`--price-seed=${marketSeed}`]),
-      ],
-    });
+    const inference = `inference-${(i % servers) + 1}`;
+    const inferencePort = ports.inference + (i % servers);
+    if (i < servers)
+      nodes.push({
+        name: inference,
+        kind: "inference-server",
+        ports: { http: inferencePort },
+        dependsOn: withChain ? ["chain"] : [],
+        health: { port: "http", path: "/health" },
+        args: (resolve) => [
+          `--name=${inference}`,
+          `--log-level=${logLevel}`,
+          `--host=${bindHost(resolve, inference, "http")}`,
+          `--port=${inferencePort}`,
+          `--model=${model}`,
+          `--horizon=${lag}`,
+          ...(withChain ? [`--price-feed-url=${url(resolve("chain", "rest"))}`] : [`--price-seed=${marketSeed}`]),
+        ],
+      });
     const worker = `worker-${n}`;
     nodes.push({
       name: worker,
@@ -315,7 +322,7 @@ export function describeNetwork(options: DevnetOptions = {}): NetworkDescription
           `--head-url=${url(resolve("head", "rest"))}`,
           ...(withChain ? [`--chain-rest=${url(resolve("chain", "rest"))}`] : []),
           `--workers=${workerNames.map((w) => `${w}=${url(resolve(w, "http"))}`).join(",")}`,
-          `--inference-servers=${workerNames.map((w, i) => `${w}=${url(resolve(`inference-${i + 1}`, "http"))}`).join(",")}`,
+          `--inference-servers=${workerNames.map((w, i) => `${w}=${url(resolve(`inference-${(i % servers) + 1}`, "http"))}`).join(",")}`,
         ];
       },
     });

@@ -87,8 +87,12 @@ export async function findTakenPorts(network: NetworkDescription): Promise<Taken
   return taken;
 }
 
-/** A base port whose block of `size` ports is free right now (for test networks). */
-export async function findFreePortBlock(size: number, from = 20_000, to = 60_000): Promise<number> {
+/**
+ * A base port whose block of `size` ports is free right now (for test networks). Below Linux's ephemeral range
+ * (32768+) by default: there an outgoing connection's source port could take one of the block between this check
+ * and the node's listen (seen as EADDRINUSE in a benchmark making thousands of connections).
+ */
+export async function findFreePortBlock(size: number, from = 20_000, to = 32_700): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = from + Math.floor(Math.random() * ((to - from - size) / 100)) * 100;
     let ok = true;

@@ -42,10 +42,13 @@ def expected_parent():
     return int(told) if told.isdigit() else os.getppid()
 
 
-def main():
-    die_with_parent(expected_parent())
-    main_py = os.environ.get("ALLORA_MAIN_PY", "")
-    python = os.environ.get("ALLORA_PYTHON") or sys.executable or "python3"
+def plan(environ, params):
+    """The command line of main.py for a request: [python, main.py, topic, height, height_eval, argument, *params].
+
+    One definition for both ways the worker runs main.py: this runner exec's it (cold), and the worker's warm
+    process (apps/worker/python/warm.py) calls plan() in a forked child and runs main.py there (warm)."""
+    main_py = environ.get("ALLORA_MAIN_PY", "")
+    python = environ.get("ALLORA_PYTHON") or sys.executable or "python3"
     if not main_py:
         fail("ALLORA_MAIN_PY is not set: the worker must say where its main.py is (worker option --main-py)")
     try:
@@ -54,15 +57,20 @@ def main():
         fail(f"main.py not found at {main_py}: check the worker option --main-py")
     if not stat.S_ISREG(mode):
         fail(f"{main_py} is not a file: check the worker option --main-py")
-
-    argv = [
+    return [
         python,
         main_py,
-        os.environ.get("TOPIC_ID", ""),
-        os.environ.get("ALLORA_BLOCK_HEIGHT_CURRENT") or "0",
-        os.environ.get("ALLORA_BLOCK_HEIGHT_EVAL") or "0",
-        os.environ.get("ALLORA_ARG_PARAMS", ""),
-    ] + sys.argv[1:]
+        environ.get("TOPIC_ID", ""),
+        environ.get("ALLORA_BLOCK_HEIGHT_CURRENT") or "0",
+        environ.get("ALLORA_BLOCK_HEIGHT_EVAL") or "0",
+        environ.get("ALLORA_ARG_PARAMS", ""),
+    ] + list(params)
+
+
+def main():
+    die_with_parent(expected_parent())
+    argv = plan(os.environ, sys.argv[1:])
+    python, main_py = argv[0], argv[1]
     try:
         os.chdir(os.path.dirname(os.path.abspath(main_py)))
         os.execvp(python, argv)

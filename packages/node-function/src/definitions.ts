@@ -7,6 +7,9 @@ import { type FunctionManifest, GUIDE_FUNCTION_METHOD, makeFunctionPackage, type
 
 const pythonDir = fileURLToPath(new URL("../python/", import.meta.url));
 
+/** The folder of the runner package's files (runner.py): what the worker installs as the runner package. */
+export const runnerPackageDir: string = pythonDir;
+
 /** Path of the sample `main.py` (the worker's own logic in the dev network). */
 export const sampleMainPyPath: string = `${pythonDir}main.py`;
 

@@ -53,6 +53,11 @@ export async function createP2pHost(options: P2pHostOptions): Promise<P2pHost> {
         emitSelf: false,
         // Roll calls are latency-critical and tiny; flush them without batching heartbeats.
         heartbeatInterval: 700,
+        // Many nodes share one IP here (the dev network on loopback, containers behind one NAT, a hundred workers on
+        // one machine): with gossipsub's default IP-colocation penalty, past ten peers on one address every one of
+        // them is graylisted and its subscriptions ignored, so the head saw only the first dozen workers. A peer is
+        // known by its key (pinned trust), not its address.
+        scoreParams: { IPColocationFactorWeight: 0 },
       }),
     },
   });

@@ -26,6 +26,20 @@ export interface ExecutionRequest {
   timeoutMs: number;
   /** Folders (or files) the function may read and execute beside the system's: its package, main.py's folder. */
   readPaths?: readonly string[];
+  /** Run it by forking the warm process of this Python entry (docs/WORKER.md, "Warm functions"); unset: cold. */
+  warm?: WarmSpec;
+}
+
+/** What the launcher needs to keep a warm process for a Python function. */
+export interface WarmSpec {
+  /** The script the cold run starts (`args[0]`): the runner's runner.py, or a package's Python entry. */
+  entry: string;
+  /** The runner package: the warm process warms the worker's main.py and builds its argv with runner.py's plan(). */
+  runner: boolean;
+  /** The warm process's own environment: the run's, without anything the request chose. */
+  serverEnv: Readonly<Record<string, string>>;
+  /** Folders whose change (names, sizes, mtimes) replaces the warm process: main.py's, the package's. */
+  watch: readonly string[];
 }
 
 /** Why a run did not complete normally. */
@@ -132,6 +146,18 @@ interface LauncherAnswer {
   message?: string;
 }
 
+/** What the launcher says about its warm processes. */
+interface WarmEvent {
+  event: "ready" | "replaced" | "exited" | "timeout" | "failed";
+  entry: string;
+  pid?: number;
+  imported?: number;
+  failed?: Array<{ module: string | null; error: string }>;
+  ms?: number;
+  reason?: string;
+  error?: string;
+}
+
 interface Pending {
   resolve(answer: LauncherAnswer): void;
   reject(err: Error): void;
@@ -169,6 +195,32 @@ export function createExecutor(options: ExecutorOptions): Executor {
     },
   };
 
+  const logWarmEvent = (event: WarmEvent) => {
+    const { event: what, ...fields } = event;
+    if (what === "ready") {
+      const failed = event.failed ?? [];
+      logger.info(
+        fields,
+        `warm process ${event.pid} of ${event.entry} ready: ${event.imported} modules in ${event.ms} ms`,
+      );
+      if (failed.length > 0) {
+        logger.warn(
+          { code: "WARM_IMPORT_FAILED", entry: event.entry, failed },
+          `warm process of ${event.entry}: ${failed.length} import(s) failed; each run imports them again and fails as a cold run would`,
+        );
+      }
+    } else if (what === "replaced") {
+      logger.info(fields, `warm process of ${event.entry} replaced: ${event.reason}`);
+    } else {
+      logger.warn(
+        { code: what === "timeout" ? "WARM_IMPORT_TIMEOUT" : "WARM_PROCESS_FAILED", ...fields },
+        what === "timeout"
+          ? `warm process of ${event.entry} was still importing after ${event.ms} ms; killed, its runs go cold until its folder changes`
+          : `warm process of ${event.entry} ${what === "exited" ? "exited" : `failed to start: ${event.error}`}; the next run starts a new one`,
+      );
+    }
+  };
+
   const failAll = (reason: string) => {
     for (const [id, p] of pending) {
       pending.delete(id);
@@ -195,11 +247,15 @@ export function createExecutor(options: ExecutorOptions): Executor {
         const line = buffered.slice(0, nl);
         buffered = buffered.slice(nl + 1);
         nl = buffered.indexOf("\n");
-        let answer: LauncherAnswer & { ready?: boolean };
+        let answer: LauncherAnswer & { ready?: boolean; warm?: WarmEvent };
         try {
           answer = JSON.parse(line);
         } catch {
           logger.warn({ code: "LAUNCHER_PROTOCOL" }, `unreadable line from the launcher: ${line.slice(0, 200)}`);
+          continue;
+        }
+        if (answer.warm) {
+          logWarmEvent(answer.warm);
           continue;
         }
         if (answer.ready) {
@@ -300,6 +356,16 @@ export function createExecutor(options: ExecutorOptions): Executor {
             env: { HOME: scratch, TMPDIR: scratch, ...run.env },
             cwd: scratch,
             read_paths: run.readPaths ?? [],
+            ...(run.warm
+              ? {
+                  warm: {
+                    entry: run.warm.entry,
+                    runner: run.warm.runner,
+                    server_env: run.warm.serverEnv,
+                    watch: run.warm.watch,
+                  },
+                }
+              : {}),
             ...(run.stdin ? { stdin: run.stdin } : {}),
             timeout_ms: run.timeoutMs,
             max_stdout: options.maxStdoutBytes,

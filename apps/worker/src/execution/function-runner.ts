@@ -17,7 +17,12 @@ export interface RunnerSettings {
   /** Operator-chosen env for every function, from `--function-env`. */
   functionEnv: ReadonlyMap<string, string>;
   defaultTimeoutMs: number;
+  /** `warm`: Python functions fork a warm process that has imported their modules; `cold`: a fresh interpreter. */
+  functionMode: FunctionMode;
 }
+
+/** How Python functions start (`--function-mode`). */
+export type FunctionMode = "warm" | "cold";
 
 /** Parses `--function-env` pairs. */
 export function parseFunctionEnv(pairs: readonly string[]): Map<string, string> {
@@ -57,6 +62,12 @@ export function planRun(message: MsgExecute, fn: InstalledFunction, settings: Ru
     PYTHONUNBUFFERED: "1",
   };
   for (const [name, value] of settings.functionEnv) env[name] = value;
+  if (fn.manifest.kind === "runner") {
+    env.ALLORA_MAIN_PY = settings.mainPy;
+    env.ALLORA_PYTHON = settings.python;
+  }
+  // The warm process's environment: the operator's and the worker's, nothing any request chose.
+  const serverEnv = { ...env };
   const refusedEnv: string[] = [];
   for (const { name, value } of message.env_vars) {
     if (isReservedEnvName(name)) refusedEnv.push(name);
@@ -64,22 +75,23 @@ export function planRun(message: MsgExecute, fn: InstalledFunction, settings: Ru
   }
   const topicId = topicIdFromName(message.topic);
   if (topicId !== undefined) env.TOPIC_ID = topicId.toString();
-  if (fn.manifest.kind === "runner") {
-    env.ALLORA_MAIN_PY = settings.mainPy;
-    env.ALLORA_PYTHON = settings.python;
-  }
+  const entry = join(fn.dir, fn.manifest.entry);
+  const runner = fn.manifest.kind === "runner";
   const timeoutMs = Math.min(message.timeout_ms ?? settings.defaultTimeoutMs, settings.defaultTimeoutMs);
   return {
     request: {
       requestId: message.request_id,
       command: interpreterOf(fn, settings),
-      args: [join(fn.dir, fn.manifest.entry), ...message.parameters],
+      args: [entry, ...message.parameters],
       env,
       ...(message.stdin === undefined ? {} : { stdin: message.stdin }),
       timeoutMs,
       // The sandbox lets a function read its own package and, for the runner, main.py's folder (the worker's secret
       // paths in it excepted), beside the system's folders.
-      readPaths: fn.manifest.kind === "runner" ? [fn.dir, dirname(settings.mainPy)] : [fn.dir],
+      readPaths: runner ? [fn.dir, dirname(settings.mainPy)] : [fn.dir],
+      ...(settings.functionMode === "warm" && fn.manifest.interpreter === "python3"
+        ? { warm: { entry, runner, serverEnv, watch: runner ? [dirname(settings.mainPy), fn.dir] : [fn.dir] } }
+        : {}),
     },
     refusedEnv,
   };

@@ -4,10 +4,11 @@
  */
 import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import type { FunctionMode } from "@allora/worker";
 import { boolFlag, type Command, DIR_FLAG, listFlag, stringFlag } from "../command.js";
 import { CliError, usageError } from "../errors.js";
 import { checkMainPyOutput } from "../main-py/check-output.js";
-import { runMainPy } from "../main-py/run-main-py.js";
+import { type MainPyResult, runMainPy } from "../main-py/run-main-py.js";
 import { formatMs } from "../output.js";
 import { requireProject } from "../project/endpoints.js";
 import { parseEnvFlags, parseSecondsFlag, parseTopicsFlag, parseUrlFlag } from "../validate.js";
@@ -17,9 +18,11 @@ export const testCommand: Command = {
   summary: "run main.py offline exactly as the worker would, and check its output",
   usage: "test [--arg <arg>] [--topic <id>] [options]",
   details: [
-    "Runs `python3 main.py <topic> 0 0 <arg>` in the project folder with the environment a worker gives it (a clean",
-    "environment: PATH, locale, TOPIC_ID, ALLORA_ARG_PARAMS, INFERENCE_API_ADDRESS=inference.local_url and",
-    "config.yaml's function_env), killed with its process group after worker.function_timeout seconds. Then checks",
+    "Runs `python3 main.py <topic> 0 0 <arg>` in the project folder through the worker's own code (its runner, launcher",
+    "and function sandbox) with the environment a worker gives it (a clean environment: PATH, locale, TOPIC_ID,",
+    "ALLORA_ARG_PARAMS, INFERENCE_API_ADDRESS=inference.local_url and config.yaml's function_env), killed with its",
+    "process group after worker.function_timeout seconds; cold (a fresh interpreter) and warm (forked from a process",
+    "that imported main.py's modules, the worker's default), printing both timings. Then checks",
     'the contract: exactly one JSON line on stdout, {"infererValue": "<plain decimal string>"}, exit code 0; on failure',
     '{"error": "…"} and a non-zero exit code. Exit code 0 only when main.py produced a value the chain accepts.',
   ].join("\n"),
@@ -51,6 +54,11 @@ export const testCommand: Command = {
       type: "string",
       value: "seconds",
       description: "kill main.py after this long (default worker.function_timeout)",
+    },
+    mode: {
+      type: "string",
+      value: "both|warm|cold",
+      description: "function mode(s) to run main.py in (default both: cold, then warm twice)",
     },
     json: { type: "boolean", description: "print the verdict as JSON" },
   },
@@ -86,20 +94,51 @@ export const testCommand: Command = {
         hint: "allocmd init writes a sample main.py when the file is missing",
       });
     }
+    const modeFlag = stringFlag(flags, "mode") ?? "both";
+    if (!["both", "warm", "cold"].includes(modeFlag)) {
+      throw usageError("USAGE_BAD_VALUE", `--mode must be both, warm or cold, not "${modeFlag}"`);
+    }
+    // Warm twice: the first warm run also starts the warm process (its imports), the second is what a worker pays.
+    const modes: FunctionMode[] =
+      modeFlag === "both" ? ["cold", "warm", "warm"] : modeFlag === "warm" ? ["warm", "warm"] : ["cold"];
     const json = boolFlag(flags, "json");
     if (!json)
       out.progress(
         `running ${resolve(mainPy)} for topic ${topic} with argument ${arg} (INFERENCE_API_ADDRESS=${inferenceUrl})`,
       );
-    const result = await runMainPy({
-      mainPy,
-      python,
-      topic,
-      arg,
-      functionEnv: { INFERENCE_API_ADDRESS: inferenceUrl, ...config.function_env, ...extraEnv },
-      timeoutMs,
-    });
+    const runs = await runMainPy(
+      {
+        mainPy,
+        python,
+        topic,
+        arg,
+        functionEnv: { INFERENCE_API_ADDRESS: inferenceUrl, ...config.function_env, ...extraEnv },
+        timeoutMs,
+      },
+      modes,
+    );
+    const result = runs.at(-1) as (typeof runs)[number];
     const verdict = checkMainPyOutput(result, timeoutMs);
+    const cold = runs.find((r) => r.mode === "cold");
+    if (cold && cold !== result) {
+      const coldVerdict = checkMainPyOutput(cold, timeoutMs);
+      if (coldVerdict.status !== verdict.status) {
+        verdict.problems.push(
+          `main.py's cold run ended "${coldVerdict.status}" but its warm run "${verdict.status}": does it keep state in a module across runs, or read the environment at import? (docs/WORKER.md, "Warm functions")`,
+        );
+        if (verdict.status === "ok") verdict.status = "broken";
+      }
+    }
+    const warmRuns = runs.filter((r) => r.mode === "warm");
+    const timings = {
+      ...(cold ? { cold_ms: Math.round(cold.durationMs * 10) / 10 } : {}),
+      ...(warmRuns.length > 0
+        ? {
+            warm_first_ms: Math.round((warmRuns[0] as MainPyResult).durationMs * 10) / 10,
+            warm_ms: Math.round((warmRuns.at(-1) as MainPyResult).durationMs * 10) / 10,
+          }
+        : {}),
+    };
     const exit = verdict.status === "ok" ? 0 : 1;
     if (json) {
       out.out(
@@ -112,6 +151,8 @@ export const testCommand: Command = {
             exit_code: result.exitCode,
             timed_out: result.timedOut,
             duration_ms: Math.round(result.durationMs),
+            mode: result.mode,
+            timings,
             stdout: result.stdout,
             stderr: result.stderr,
             argv: result.argv,
@@ -123,6 +164,14 @@ export const testCommand: Command = {
       return exit;
     }
     const took = formatMs(result.durationMs);
+    const timingLine = [
+      cold ? `cold ${formatMs(cold.durationMs)} (a fresh interpreter per request)` : "",
+      warmRuns.length > 0
+        ? `warm ${formatMs((warmRuns.at(-1) as MainPyResult).durationMs)} (forked from a process that imported main.py's modules; starting it took ${formatMs((warmRuns[0] as MainPyResult).durationMs)})`
+        : "",
+    ]
+      .filter(Boolean)
+      .join("; ");
     if (verdict.status === "ok") {
       out.out(
         `${out.green("ok")}  main.py answered infererValue ${out.bold(verdict.value as string)} in ${took} (exit code 0)`,
@@ -145,6 +194,7 @@ export const testCommand: Command = {
       for (const p of verdict.problems) out.out(`  - ${p}`);
       if (result.stdout.trim()) out.out(`    stdout: ${JSON.stringify(result.stdout.slice(0, 300))}`);
     }
+    out.out(`    timings: ${timingLine}`);
     if (result.stderr.trim()) {
       const lines = result.stderr.trimEnd().split("\n");
       out.out(out.dim(`  stderr (last ${Math.min(lines.length, 15)} of ${lines.length} lines):`));

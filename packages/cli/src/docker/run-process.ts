@@ -39,7 +39,7 @@ function findCommand(command: string, env: NodeJS.ProcessEnv, cwd: string): stri
  * available, so the kernel kills it when allocmd dies however it dies. A command that cannot be found is spawned
  * as is, so the caller sees the usual ENOENT.
  */
-export function spawnTied(
+function spawnTied(
   command: string,
   args: readonly string[],
   options: SpawnOptions & { env: NodeJS.ProcessEnv },
@@ -50,7 +50,7 @@ export function spawnTied(
 }
 
 /** SIGKILLs the process group led by `pid` (a child spawned with `detached: true`); a group already gone is fine. */
-export function killProcessGroup(pid: number | undefined): void {
+function killProcessGroup(pid: number | undefined): void {
   try {
     if (pid !== undefined) process.kill(-pid, "SIGKILL");
   } catch {
@@ -59,7 +59,8 @@ export function killProcessGroup(pid: number | undefined): void {
 }
 
 /** The signals that stop the tools allocmd runs. */
-const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+/** The signals on which allocmd stops what it runs. */
+export const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /** The outcome of {@link runProcess}. */
 export interface ProcessResult {

@@ -1,16 +1,13 @@
 /**
- * Runs a project's main.py offline exactly as a worker runs it: `python3 main.py <topic> 0 0 <arg>` (heights "0",
- * as for a request sent by hand), in main.py's folder, with a clean environment built from scratch (a fixed PATH and
- * locale, config.yaml's function env, the request's env vars, TOPIC_ID, a private HOME and TMPDIR), its own process
- * group, stdout and stderr kept apart, and a deadline that kills the whole group.
+ * Runs a project's main.py offline through the worker's own code (`@allora/worker`'s main.py session: the runner
+ * package's plan, the launcher, the function sandbox and the function mode): `python3 main.py <topic> 0 0 <arg>`
+ * (heights "0", as for a request sent by hand), in main.py's folder, with the environment a worker builds from
+ * scratch (a fixed PATH and locale, config.yaml's function env, the request's env vars, TOPIC_ID, a private HOME and
+ * TMPDIR), its own process group, stdout and stderr kept apart with the worker's caps, and a deadline that kills
+ * the whole group. Cold (a fresh interpreter) and warm (forked from a process that imported main.py's modules).
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, isAbsolute, join } from "node:path";
-import { killProcessGroup, spawnTied } from "../docker/run-process.js";
-
-/** The PATH a worker gives functions. */
-const SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+import { type FunctionMode, type MainPySession, startMainPySession } from "@allora/worker";
+import { STOP_SIGNALS } from "../docker/run-process.js";
 
 /** What to run. */
 export interface MainPyRun {
@@ -28,6 +25,7 @@ export interface MainPyRun {
 
 /** How the run ended. */
 export interface MainPyResult {
+  mode: FunctionMode;
   stdout: string;
   stderr: string;
   exitCode: number | null;
@@ -36,98 +34,66 @@ export interface MainPyResult {
   /** stdout or stderr passed its cap and the run was killed. */
   overflow?: "stdout" | "stderr";
   spawnError?: string;
+  /** The run's wall clock as the worker measures it (interpreter start included when cold). */
   durationMs: number;
   /** The exact command line and environment used (for the report). */
   argv: string[];
   env: Record<string, string>;
 }
 
-/** The environment main.py gets, as the worker builds it. */
-export function functionEnvironment(
-  run: Pick<MainPyRun, "python" | "topic" | "arg" | "functionEnv">,
-  scratch: string,
-): Record<string, string> {
-  const path = isAbsolute(run.python) ? `${dirname(run.python)}:${SAFE_PATH}` : SAFE_PATH;
-  return {
-    HOME: scratch,
-    TMPDIR: scratch,
-    PATH: path,
-    LANG: "C.UTF-8",
-    LC_ALL: "C.UTF-8",
-    PYTHONDONTWRITEBYTECODE: "1",
-    PYTHONUNBUFFERED: "1",
-    ...run.functionEnv,
-    // What the guide's request (and `allocmd request`) sends, and what the head adds.
-    BLS_REQUEST_PATH: "/api",
-    ALLORA_ARG_PARAMS: run.arg,
-    TOPIC_ID: String(run.topic),
-  };
-}
+/** What a request sends beside the topic's argument (the guide's request, and `allocmd request`). */
+const REQUEST_ENV = { BLS_REQUEST_PATH: "/api" };
 
-/** Runs main.py once. */
-export async function runMainPy(run: MainPyRun): Promise<MainPyResult> {
-  const scratch = await mkdtemp(join(tmpdir(), "allocmd-test-"));
-  const env = functionEnvironment(run, scratch);
-  const argv = [run.python, run.mainPy, String(run.topic), "0", "0", run.arg];
-  const maxOut = run.maxStdoutBytes ?? 262_144;
-  const maxErr = run.maxStderrBytes ?? 65_536;
-  const started = performance.now();
+/** Runs main.py once per mode, in the order given, in one session (the warm process lives between warm runs). */
+export async function runMainPy(run: MainPyRun, modes: readonly FunctionMode[]): Promise<MainPyResult[]> {
+  let session: MainPySession;
   try {
-    return await new Promise<MainPyResult>((resolve) => {
-      // Tied to allocmd: killed with it even by SIGKILL (where setpriv exists), like a worker's function.
-      const child = spawnTied(run.python, argv.slice(1), {
-        cwd: dirname(run.mainPy),
-        env,
-        stdio: ["ignore", "pipe", "pipe"],
+    session = await startMainPySession(run);
+  } catch (err) {
+    const reason = `${run.python} cannot start the worker's launcher: ${(err as Error).message}`;
+    return modes.map((mode) => ({
+      mode,
+      stdout: "",
+      stderr: "",
+      exitCode: 127,
+      signal: null,
+      timedOut: false,
+      spawnError: reason,
+      durationMs: 0,
+      argv: [run.python, run.mainPy],
+      env: {},
+    }));
+  }
+  // Ctrl-C, SIGTERM or a closed terminal stops the launcher, its runs and its warm process, like every tool allocmd
+  // runs (docker/run-process.ts); a SIGKILLed allocmd takes them along anyway (the launcher's parent-death signal).
+  const onSignal = () => void session.stop();
+  for (const signal of STOP_SIGNALS) process.once(signal, onSignal);
+  try {
+    const results: MainPyResult[] = [];
+    for (const mode of modes) {
+      const r = await session.run({ topic: run.topic, arg: run.arg, mode, env: REQUEST_ENV });
+      const code = r.errorCode;
+      results.push({
+        mode,
+        stdout: r.output.stdout,
+        stderr: r.output.stderr,
+        exitCode: r.output.exit_code,
+        signal: null,
+        timedOut: code === "FUNCTION_TIMEOUT",
+        ...(code === "FUNCTION_OUTPUT_TOO_LARGE"
+          ? { overflow: /stderr/.test(r.message ?? "") ? ("stderr" as const) : ("stdout" as const) }
+          : {}),
+        ...(code === "FUNCTION_SPAWN_FAILED" || code === "FUNCTION_SANDBOX_FAILED"
+          ? { spawnError: r.message ?? code }
+          : {}),
+        durationMs: r.usage.wall_clock_time / 1e6,
+        argv: r.argv,
+        env: r.env,
       });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      let outBytes = 0;
-      let errBytes = 0;
-      let timedOut = false;
-      let overflow: "stdout" | "stderr" | undefined;
-      let spawnError: string | undefined;
-      const killGroup = () => killProcessGroup(child.pid);
-      const timer = setTimeout(() => {
-        timedOut = true;
-        killGroup();
-      }, run.timeoutMs);
-      child.stdout?.on("data", (chunk: Buffer) => {
-        outBytes += chunk.length;
-        if (outBytes > maxOut) {
-          overflow ??= "stdout";
-          killGroup();
-        } else out.push(chunk);
-      });
-      child.stderr?.on("data", (chunk: Buffer) => {
-        errBytes += chunk.length;
-        if (errBytes > maxErr) {
-          overflow ??= "stderr";
-          killGroup();
-        } else err.push(chunk);
-      });
-      child.on("error", (e) => {
-        spawnError =
-          (e as NodeJS.ErrnoException).code === "ENOENT" ? `${run.python} is not installed (not on PATH)` : e.message;
-      });
-      child.on("exit", () => killGroup()); // nothing main.py started outlives it, as on the worker
-      child.on("close", (exitCode, signal) => {
-        clearTimeout(timer);
-        resolve({
-          stdout: Buffer.concat(out).toString("utf8"),
-          stderr: Buffer.concat(err).toString("utf8"),
-          exitCode: spawnError ? 127 : exitCode,
-          signal,
-          timedOut,
-          ...(overflow ? { overflow } : {}),
-          ...(spawnError ? { spawnError } : {}),
-          durationMs: performance.now() - started,
-          argv,
-          env,
-        });
-      });
-    });
+    }
+    return results;
   } finally {
-    await rm(scratch, { recursive: true, force: true });
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+    await session.stop();
   }
 }

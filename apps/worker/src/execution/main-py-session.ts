@@ -1,0 +1,93 @@
+/**
+ * Runs a main.py outside a network exactly as a worker runs it: the runner package's plan (argv, the environment
+ * built from scratch), the launcher with the function sandbox, and the chosen function mode. `allocmd test` uses it,
+ * so a laptop and a worker share one definition of how main.py runs.
+ */
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { packageSources, runnerPackageDir } from "@allora/node-function";
+import { type MsgExecute, silentLogger } from "@allora/protocol";
+import { createExecutor, type ExecutionResult } from "./executor.js";
+import { type FunctionMode, planRun } from "./function-runner.js";
+
+/** What every run of the session shares. */
+export interface MainPySessionOptions {
+  mainPy: string;
+  python: string;
+  /** The operator's function env (`--function-env`, config.yaml's function_env). */
+  functionEnv: Readonly<Record<string, string>>;
+  timeoutMs: number;
+  maxStdoutBytes?: number;
+  maxStderrBytes?: number;
+}
+
+/** One run: the worker's execute with this topic, argument and request env. */
+export interface MainPyRequest {
+  topic: number;
+  arg: string;
+  mode: FunctionMode;
+  /** More request env vars (e.g. BLS_REQUEST_PATH, as the guide's request sends). */
+  env?: Readonly<Record<string, string>>;
+}
+
+/** A launcher kept for several runs (a warm process lives between them, as on a worker). */
+export interface MainPySession {
+  run(request: MainPyRequest): Promise<ExecutionResult & { argv: string[]; env: Record<string, string> }>;
+  stop(): Promise<void>;
+}
+
+/** Starts a session: the launcher probes its sandbox now. */
+export async function startMainPySession(options: MainPySessionOptions): Promise<MainPySession> {
+  const scratchRoot = await mkdtemp(join(tmpdir(), "allora-main-py-"));
+  await chmod(scratchRoot, 0o711); // a run slot's uid (worker as root) enters it, as the worker's runs folder
+  const mainPy = resolve(options.mainPy);
+  const executor = createExecutor({
+    scratchRoot,
+    maxStdoutBytes: options.maxStdoutBytes ?? 262_144,
+    maxStderrBytes: options.maxStderrBytes ?? 65_536,
+    python: options.python,
+    logger: silentLogger,
+    sandbox: {
+      uidChecks: [
+        { path: options.python, mode: "x", what: "the Python interpreter" },
+        { path: mainPy, mode: "r", what: "main.py" },
+      ],
+    },
+  });
+  await executor.start();
+  const runner = { cid: "runner", dir: runnerPackageDir, manifest: packageSources().runner.manifest };
+  let sequence = 0;
+  return {
+    async run(request) {
+      const message: MsgExecute = {
+        type: "MsgExecute",
+        request_id: `main-py-${sequence++}`,
+        function_id: runner.cid,
+        method: runner.manifest.methods[0] as string,
+        topic: `allora-topic-${request.topic}-worker`,
+        parameters: [],
+        env_vars: Object.entries({ ...request.env, ALLORA_ARG_PARAMS: request.arg }).map(([name, value]) => ({
+          name,
+          value,
+        })),
+        timestamp: new Date().toISOString(),
+      };
+      const plan = planRun(message, runner, {
+        mainPy,
+        python: options.python,
+        functionEnv: new Map(Object.entries(options.functionEnv)),
+        defaultTimeoutMs: options.timeoutMs,
+        functionMode: request.mode,
+      });
+      const result = await executor.run(plan.request);
+      // The command line runner.py makes of it (its plan()), for the report.
+      const argv = [options.python, mainPy, String(request.topic), "0", "0", request.arg];
+      return { ...result, argv, env: { ...plan.request.env } };
+    },
+    async stop() {
+      executor.killAll();
+      await rm(scratchRoot, { recursive: true, force: true });
+    },
+  };
+}
