@@ -60,6 +60,8 @@ export const ChainErrorCodes = {
   CHAIN_RESPONSE_INVALID: "The chain answered with a body that does not match the schema of the route.",
   CHAIN_TX_TIMEOUT: "A broadcast transaction was not committed in time.",
   CHAIN_SUBMIT_FAILED: "A round submission failed or gave up.",
+  CHAIN_SUBMIT_QUEUE_FULL: "More rounds waited for the chain than the head queues; the oldest waiting one was dropped.",
+  CHAIN_ACCOUNT_UNFUNDED: "The node's chain account does not exist yet (it was never funded).",
   CHAIN_DISABLED: "The worker has no chain account, so it signs no bundle.",
   REGISTRATION_REJECTED: "The chain rejected a worker's MsgRegister.",
   REGISTRATION_UNFUNDED: "The balance cannot pay the registration fee and there is no faucet.",
@@ -98,6 +100,9 @@ export const RestErrorCodes = {
   HTTP_URL_INVALID: "A URL given to the HTTP client is not an http:// or https:// URL.",
   HTTP_REQUEST_INVALID: "A request given to the HTTP client cannot be sent (bad method or header value).",
   HTTP_RESPONSE_TOO_LARGE: "An HTTP answer is larger than the client's limit.",
+  HEAD_BUSY: "The head's lane for hand-sent requests is full, or a request waited there too long.",
+  CLIENT_BUSY: "This client address already has its share of hand-sent requests running or waiting at the head.",
+  HTTP_TOO_MANY_CONNECTIONS: "The server, or this client address, holds as many connections as its limit allows.",
   HEAD_RESPONSE_INVALID: "The head answered with a body that does not match the schema of the route.",
 } as const;
 
@@ -127,6 +132,10 @@ export const ExecutionErrorCodes = {
   FUNCTION_SPAWN_FAILED: "The function's interpreter could not be started.",
   FUNCTION_SANDBOX_FAILED: "The function's sandbox could not be applied; the function was not started.",
   WORKER_BUSY: "The worker's run slots and queue are full.",
+  WARM_IMPORT_FAILED:
+    "An import main.py names raised in the warm process; each run imports it again and fails as a cold run would.",
+  WARM_IMPORT_TIMEOUT: "The warm process was still importing main.py's modules when the request's timeout passed.",
+  WARM_PROCESS_FAILED: "A warm process exited or could not start; its folder runs cold until it is replaced.",
   ROLL_CALL_DECLINED: "An execute arrived for a roll call this worker declined.",
   ROLL_CALL_UNSEEN: "An execute arrived but its roll call never reached this worker.",
   WORKER_NOT_CHOSEN: "A worker did not accept the roll call in time, so the head stops waiting for it.",
