@@ -29,6 +29,7 @@ Then: npm install -g --offline ./release/allocmd-<version>.tgz && allocmd --help
 const RUNTIME_FILES = [
   "apps/worker/python",
   "packages/node-function/python",
+  "packages/node-function/package.json",
   "packages/node-function/dist/function-packages.json",
   "packages/node-function/dist/packages",
   "apps/dashboard/dist/page",
