@@ -150,8 +150,15 @@ describe("chain rounds under faults and load", () => {
       await new Promise((r) => setTimeout(r, 3000));
       await net.start("chain"); // replays the block log, then answers health
       backAt = Date.now();
-      // Load goes on after the restart until the pending round's window has closed.
+      // Load goes on after the restart until the pending round's window has closed and, however long the chain took
+      // to come back (it opens no rounds while down), two of topic 1's rounds opened after the restart have closed.
       await new Promise((r) => setTimeout(r, LONGEST_WINDOW_MS));
+      await waitFor(
+        "two rounds opened after the chain came back, with their windows closed",
+        async () => (await roundsWithin(backAt, Date.now())).filter((r) => r.topic === "1").length >= 2 || undefined,
+        60_000,
+        500,
+      );
     } finally {
       await load.stop();
     }
