@@ -12,7 +12,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { type InstalledAllocmd, installRelease, moveDevPorts, processesUnder, type Run, sh } from "./support.js";
 
 let installed: InstalledAllocmd;
@@ -20,6 +20,15 @@ let project: string;
 let headUrl: string;
 let peerId: string;
 const background: ChildProcess[] = [];
+
+/** Keeps `child` for the last-resort stop in afterAll, and stops it when the test that started it ends, passed or
+ * failed, so a failing test never leaves its network to the next (which would find the project's network running). */
+function track(child: ChildProcess): void {
+  background.push(child);
+  onTestFinished(async () => {
+    if (child.exitCode === null && child.signalCode === null) await stopWith(child, "SIGINT");
+  });
+}
 
 /** Runs the installed allocmd. */
 const allocmd = (args: string[], cwd: string, timeoutMs = 120_000): Promise<Run> => installed.run(args, cwd, timeoutMs);
@@ -29,7 +38,7 @@ const packageProcesses = () => processesUnder(installed.pkg);
 /** `allocmd run --native` in the background, resolved once it printed "ready:" (or rejected when it exited). */
 function startNative(cwd: string, timeoutMs = 180_000): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn(installed.bin, ["run", "--native", "--quiet"], { cwd, env: installed.env });
-  background.push(child);
+  track(child);
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -166,7 +175,7 @@ describe("allocmd installed from the release tarball", () => {
 
   it("Ctrl-C while the network is still starting stops what started, exit 130", async () => {
     const child = spawn(installed.bin, ["run", "--native", "--quiet"], { cwd: project, env: installed.env });
-    background.push(child);
+    track(child);
     let stderr = "";
     child.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number | null>((r) => child.once("exit", r));
