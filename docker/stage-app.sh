@@ -28,6 +28,25 @@ done
 cd "$dest"
 pnpm install --prod --frozen-lockfile --offline --ignore-scripts --filter "@allora/$app..." >/dev/null
 
+# A workspace package's peer dependencies (@allora/protocol's cosmjs and typebox) come from the app, as they would in
+# any app that installs the library: a production install links them only into the app, so link them beside the
+# package too (Node resolves a module's imports from its own folder upwards, never from the app's).
+node -e '
+const { existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync } = require("node:fs");
+const { dirname, join, relative } = require("node:path");
+const [app, ...dirs] = process.argv.slice(1);
+for (const dir of dirs) {
+  const peers = Object.keys(JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).peerDependencies ?? {});
+  for (const peer of peers) {
+    const link = join(dir, "node_modules", peer);
+    if (existsSync(link)) continue;
+    const from = join("apps", app, "node_modules", peer);
+    if (!existsSync(from)) throw new Error(`${dir} needs its peer ${peer}: add it to apps/${app}/package.json`);
+    mkdirSync(dirname(link), { recursive: true });
+    symlinkSync(relative(dirname(link), realpathSync(from)), link);
+  }
+}' "$app" $(for dir in $(pnpm ls --filter "@allora/$app..." --depth -1 --parseable | sort -u); do echo "${dir#"$repo"/}"; done)
+
 # Files Node never loads at run time (declarations, TypeScript sources, source maps, READMEs and changelogs):
 # about a third of the dependencies' bytes. Licenses stay.
 find node_modules/.pnpm -type f \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.ts' \

@@ -2,7 +2,7 @@
  * The chain's settings: each flag also reads the env var of the same name in upper snake case
  * (`--blockless-api-url` = `BLOCKLESS_API_URL`); a flag wins over its env var.
  */
-import { type ConfigOf, defineConfig } from "@allora/service";
+import { type ConfigOf, defineConfig, httpLimitOptions } from "@allora/service";
 
 function checkHttpUrl(value: string): string | undefined {
   try {
@@ -49,6 +49,27 @@ export const chainConfigSpec = defineConfig({
     description: "uallo one faucet request gives (a request may ask for up to 10x)",
     check: (v) => (/^[1-9]\d{0,29}$/.test(v) ? undefined : `"${v}" is not a positive integer amount of uallo`),
   },
+  "faucet-window-seconds": {
+    type: "integer",
+    default: 60,
+    min: 1,
+    max: 86_400,
+    description: "window of the faucet's rate limits",
+  },
+  "faucet-max-per-address": {
+    type: "integer",
+    default: 5,
+    min: 1,
+    max: 1_000_000,
+    description: "faucet grants one address may get within a window",
+  },
+  "faucet-max-per-client": {
+    type: "integer",
+    default: 120,
+    min: 1,
+    max: 1_000_000,
+    description: "faucet requests one client IP may send within a window",
+  },
   "payload-senders-file": {
     type: "string",
     description:
@@ -66,6 +87,7 @@ export const chainConfigSpec = defineConfig({
     choices: ["trace", "debug", "info", "warn", "error", "fatal", "silent"],
     description: "log level",
   },
+  ...httpLimitOptions(),
 });
 
 /** The parsed config of the chain. */

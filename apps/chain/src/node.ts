@@ -5,7 +5,7 @@
  */
 import type { AddressInfo } from "node:net";
 import { AlloraError, type Logger } from "@allora/protocol";
-import { createMetricsRegistry, readSecretFile } from "@allora/service";
+import { createMetricsRegistry, httpLimitsOf, limitHttpServer, readSecretFile } from "@allora/service";
 import type { FastifyInstance } from "fastify";
 import { createBlockProducer } from "./chain/block-producer.js";
 import { type Chain, createChain } from "./chain/chain.js";
@@ -90,6 +90,11 @@ export async function createChainNode(config: ChainConfig, deps: ChainNodeDeps):
         mnemonic,
         defaultAmount: BigInt(config.faucetAmount),
         commitTimeoutMs,
+        limits: {
+          windowMs: config.faucetWindowSeconds * 1000,
+          perAddress: config.faucetMaxPerAddress,
+          perClient: config.faucetMaxPerClient,
+        },
         logger: logger.child({ module: "faucet" }),
       })
     : undefined;
@@ -143,6 +148,8 @@ export async function createChainNode(config: ChainConfig, deps: ChainNodeDeps):
       notifier.start();
       // One block right away, so queries see a height and the first rounds open without waiting a block time.
       chain.produceBlock();
+      limitHttpServer(rpcApp.server, httpLimitsOf(config));
+      limitHttpServer(restApp.server, httpLimitsOf(config));
       await rpcApp.listen({ host: config.host, port: config.rpcPort });
       await restApp.listen({ host: config.host, port: config.restPort });
       rpcContext.rpcAddress = `tcp://${config.host}:${(rpcApp.server.address() as AddressInfo).port}`;

@@ -2,7 +2,7 @@
  * Every option of the dashboard. Flags and env vars share names (`--chain-rest` = `CHAIN_REST`).
  */
 import { checkHttpUrl } from "@allora/protocol";
-import { defineConfig } from "@allora/service";
+import { defineConfig, httpLimitOptions } from "@allora/service";
 
 /** `name=http://…`: a worker's name and the URL of its HTTP status server, or of its inference server. */
 function checkNamedUrl(item: string): string | undefined {
@@ -75,7 +75,6 @@ export const dashboardConfig = defineConfig({
     max: 10_000,
     description: "requests per minute the form may send to the head, per client address",
   },
-  "max-connections": { type: "integer", default: 256, min: 1, max: 65_536, description: "open connections at most" },
   "max-streams": {
     type: "integer",
     default: 32,
@@ -83,4 +82,5 @@ export const dashboardConfig = defineConfig({
     max: 4096,
     description: "live event streams (open pages) at most",
   },
+  ...httpLimitOptions({ headersTimeout: 5, requestTimeout: 10, maxConnections: 256, maxConnectionsPerClient: 64 }),
 });

@@ -5,12 +5,12 @@
 import { fileURLToPath } from "node:url";
 import type { Logger } from "@allora/protocol";
 import type { ConfigOf } from "@allora/service";
+import { httpLimitsOf, limitHttpServer } from "@allora/service";
 import { createNetworkCollector, type KnownWorker } from "./collector/network-collector.js";
 import type { dashboardConfig } from "./config.js";
 import { buildDashboardApp } from "./server/app.js";
 import { loadPageFiles } from "./server/page-files.js";
 import { createRequestProxy } from "./server/request-proxy.js";
-import { limitServer } from "./server/server-limits.js";
 
 /** The dashboard's config. */
 export type DashboardConfig = ConfigOf<typeof dashboardConfig>;
@@ -66,7 +66,7 @@ export async function startDashboardNode(
     requestRate: config.requestRate,
     maxStreams: config.maxStreams,
   });
-  limitServer(app.server, { maxConnections: config.maxConnections });
+  limitHttpServer(app.server, httpLimitsOf(config));
   collector.start();
   let address: string;
   try {

@@ -3,40 +3,34 @@
  * type of the same name derived from it. The server validates what the chain, the head and the workers answer
  * against these; the page imports the types only (so no schema code reaches the bundle).
  *
- * The head's types come from `@allora/protocol` (`StatusResponse`, `ExecuteRequest`, `ExecuteResponse`). The chain's
- * REST views (`/allora/localnet/v1/...`) and the worker's `/status` have no schema in the library yet, so they are
- * defined here, once, with the fields the dashboard reads (other fields are allowed and ignored).
+ * The head's types come from `@allora/protocol` (`StatusResponse`, `ExecuteRequest`, `ExecuteResponse`), and so do
+ * the chain's REST views (`ChainWorkerView`, `ChainRoundView`, …), picked down to the fields the page shows. The
+ * worker's `/status` has no schema in the library yet, so it is defined here with the fields the dashboard reads.
  */
+import * as Protocol from "@allora/protocol";
 import { ExecuteRequest, ExecuteResponse } from "@allora/protocol";
 import { type Static, Type } from "@sinclair/typebox";
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
-const Decimal = Type.String({ description: "a plain decimal string" });
 const Uint = Type.String({ pattern: "^[0-9]+$" });
 
 /** `GET /allora/localnet/v1/health` of the chain. */
-export const ChainHealthView = Type.Object({
-  status: Type.String(),
-  chain_id: Type.String(),
-  height: Uint,
-  latest_block_time: Nullable(Type.String()),
-  block_time_ms: Uint,
-});
+export const ChainHealthView = Protocol.ChainHealthView;
 export type ChainHealthView = Static<typeof ChainHealthView>;
 
-/** One topic of `GET /allora/localnet/v1/topics`. */
-export const ChainTopicView = Type.Object({
-  id: Uint,
-  metadata: Type.String(),
-  default_arg: Type.String(),
-  inference_cadence: Uint,
-  ground_truth_lag: Uint,
-  submission_window: Uint,
-  workers: Uint,
-  last_round_nonce: Nullable(Uint),
-  last_round_opened_at: Nullable(Type.String()),
-  rounds_scored: Uint,
-});
+/** One topic of `GET /allora/localnet/v1/topics`: the fields the dashboard shows. */
+export const ChainTopicView = Type.Pick(Protocol.ChainTopicView, [
+  "id",
+  "metadata",
+  "default_arg",
+  "inference_cadence",
+  "ground_truth_lag",
+  "submission_window",
+  "workers",
+  "last_round_nonce",
+  "last_round_opened_at",
+  "rounds_scored",
+]);
 export type ChainTopicView = Static<typeof ChainTopicView>;
 
 /** `GET /allora/localnet/v1/topics`. */
@@ -44,51 +38,37 @@ export const ChainTopicsView = Type.Object({ topics: Type.Array(ChainTopicView) 
 export type ChainTopicsView = Static<typeof ChainTopicsView>;
 
 /** One worker of `GET /allora/localnet/v1/topics/{id}/workers`: registration, scores, rewards, balance. */
-export const ChainWorkerView = Type.Object({
-  address: Type.String(),
-  lib_p2p_key: Type.String(),
-  latest_value: Nullable(Decimal),
-  latest_score: Nullable(Decimal),
-  ema_score: Nullable(Decimal),
-  rounds_scored: Uint,
-  cumulative_reward: Uint,
-  balance: Uint,
-});
+export const ChainWorkerView = Type.Pick(Protocol.ChainWorkerView, [
+  "address",
+  "lib_p2p_key",
+  "latest_value",
+  "latest_score",
+  "ema_score",
+  "rounds_scored",
+  "cumulative_reward",
+  "balance",
+]);
 export type ChainWorkerView = Static<typeof ChainWorkerView>;
 
 /** `GET /allora/localnet/v1/topics/{id}/workers`. */
-export const ChainTopicWorkersView = Type.Object({ topic_id: Uint, workers: Type.Array(ChainWorkerView) });
+export const ChainTopicWorkersView = Type.Object({
+  topic_id: Protocol.ChainTopicWorkersView.properties.topic_id,
+  workers: Type.Array(ChainWorkerView),
+});
 export type ChainTopicWorkersView = Static<typeof ChainTopicWorkersView>;
 
 /** A worker's outcome in a round: its inference and, once the truth is known, loss, score and reward. */
-const ChainRoundWorkerView = Type.Object({
-  address: Type.String(),
-  value: Decimal,
-  loss: Nullable(Decimal),
-  score: Nullable(Decimal),
-  ema_score: Nullable(Decimal),
-  reward: Nullable(Uint),
-});
-export type ChainRoundWorkerView = Static<typeof ChainRoundWorkerView>;
+export type ChainRoundWorkerView = Protocol.ChainRoundWorkerView;
 
-/** One round of `GET /allora/localnet/v1/topics/{id}/rounds`. */
-export const ChainRoundView = Type.Object({
-  topic_id: Uint,
-  nonce: Uint,
-  status: Type.Union([Type.Literal("open"), Type.Literal("closed"), Type.Literal("scored")]),
-  opened_at: Type.String(),
-  closes_at: Type.String(),
-  truth_at: Type.String(),
-  truth: Nullable(Decimal),
-  network_inference: Nullable(Decimal),
-  network_loss: Nullable(Decimal),
-  reward_total: Nullable(Uint),
-  workers: Type.Array(ChainRoundWorkerView),
-});
+/** One round of `GET /allora/localnet/v1/topics/{id}/rounds`, without the per-tx inference list. */
+export const ChainRoundView = Type.Omit(Protocol.ChainRoundView, ["inferences"]);
 export type ChainRoundView = Static<typeof ChainRoundView>;
 
 /** `GET /allora/localnet/v1/topics/{id}/rounds`. */
-export const ChainRoundsView = Type.Object({ topic_id: Uint, rounds: Type.Array(ChainRoundView) });
+export const ChainRoundsView = Type.Object({
+  topic_id: Protocol.ChainRoundsView.properties.topic_id,
+  rounds: Type.Array(ChainRoundView),
+});
 export type ChainRoundsView = Static<typeof ChainRoundsView>;
 
 /** The part of a worker's `GET /status` (its HTTP port, 2112+) the dashboard reads. */
@@ -135,12 +115,12 @@ export const HeadPanel = Type.Object({
 export type HeadPanel = Static<typeof HeadPanel>;
 
 /** A worker's standing on one topic (from the chain). */
-const WorkerTopicStanding = Type.Object({
-  latest_score: Nullable(Decimal),
-  ema_score: Nullable(Decimal),
-  rounds_scored: Uint,
-  cumulative_reward: Uint,
-});
+const WorkerTopicStanding = Type.Pick(Protocol.ChainWorkerView, [
+  "latest_score",
+  "ema_score",
+  "rounds_scored",
+  "cumulative_reward",
+]);
 export type WorkerTopicStanding = Static<typeof WorkerTopicStanding>;
 
 /** One worker as the page shows it: joined from its own status, the head's view and the chain's. */

@@ -2,7 +2,7 @@
  * Every option of the head. Flags and env vars share names (`--rest-port` = `REST_PORT`).
  */
 import { checkHttpUrl, checkPeerId } from "@allora/protocol";
-import { defineConfig } from "@allora/service";
+import { defineConfig, httpLimitOptions } from "@allora/service";
 
 export const headConfig = defineConfig({
   name: { type: "string", default: "head", description: "node name on every log line" },
@@ -97,9 +97,66 @@ export const headConfig = defineConfig({
     secret: true,
   },
   "chain-gas-price": { type: "string", default: "0.1uallo", description: "gas price for transactions" },
+  "max-rest-executes": {
+    type: "integer",
+    default: 16,
+    min: 1,
+    max: 10_000,
+    description: "hand-sent execute requests run at once (the chain's rounds are not counted)",
+  },
+  "max-rest-queued": {
+    type: "integer",
+    default: 64,
+    min: 0,
+    max: 100_000,
+    description: "hand-sent execute requests waiting for a turn; more are refused with HEAD_BUSY",
+  },
+  "max-rest-per-client": {
+    type: "integer",
+    default: 32,
+    min: 1,
+    max: 100_000,
+    description: "hand-sent execute requests one client address may have running or waiting; more get CLIENT_BUSY",
+  },
+  "max-rest-wait": {
+    type: "number",
+    default: 10,
+    min: 0.1,
+    max: 600,
+    description: "seconds a hand-sent execute request waits for a turn before HEAD_BUSY",
+  },
+  "chain-max-submissions": {
+    type: "integer",
+    default: 8,
+    min: 1,
+    max: 256,
+    description: "rounds submitted to the chain at once, each with its own sequence",
+  },
+  "chain-max-queued": {
+    type: "integer",
+    default: 256,
+    min: 1,
+    max: 100_000,
+    description: "rounds waiting to be submitted; past it the oldest waiting round is dropped",
+  },
+  "chain-rebroadcast-ms": {
+    type: "integer",
+    default: 2000,
+    min: 100,
+    max: 60_000,
+    description: "how often a pending round tx's same signed bytes are broadcast again",
+  },
+  "chain-submit-deadline": {
+    type: "integer",
+    default: 120,
+    min: 5,
+    max: 3600,
+    description: "seconds the head keeps trying to land one round",
+  },
   "faucet-url": {
     type: "string",
     description: "dev faucet URL (POST {address}) used when the head cannot pay fees",
     check: checkHttpUrl,
   },
+  ...httpLimitOptions(),
 });

@@ -13,11 +13,21 @@ import {
   parseFunctionAliases,
   type StatusResponse,
 } from "@allora/protocol";
-import { type ConfigOf, Counter, createMetricsRegistry, Gauge, Histogram, readSecretFile } from "@allora/service";
+import {
+  type ConfigOf,
+  Counter,
+  createMetricsRegistry,
+  Gauge,
+  Histogram,
+  httpLimitsOf,
+  limitHttpServer,
+  readSecretFile,
+} from "@allora/service";
 import { buildHeadApi } from "./api/app.js";
 import { createHeadChain, type HeadChain } from "./chain/head-chain.js";
 import { createRegistrationView } from "./chain/registrations.js";
 import type { headConfig } from "./config.js";
+import { createAdmission } from "./execution/admission.js";
 import { createExecuteService } from "./execution/execute-service.js";
 import { ResultCache } from "./execution/result-cache.js";
 import { loadFunctionCatalog } from "./functions/function-catalog.js";
@@ -106,6 +116,10 @@ export async function startHeadNode(config: HeadConfig, deps: { logger: Logger; 
           gasPrice: config.chainGasPrice,
           faucetUrl: config.faucetUrl,
           logger: log("chain"),
+          maxConcurrent: config.chainMaxSubmissions,
+          maxQueued: config.chainMaxQueued,
+          rebroadcastMs: config.chainRebroadcastMs,
+          deadlineMs: config.chainSubmitDeadline * 1000,
         })
       : undefined;
   chain?.start();
@@ -131,6 +145,14 @@ export async function startHeadNode(config: HeadConfig, deps: { logger: Logger; 
     defaultRollCallMs: Math.round(config.rollCallTimeout * 1000),
     executionGraceMs: Math.round(config.executionGrace * 1000),
     onRound: (round) => chain?.submit(round),
+    admission: createAdmission({
+      maxActive: config.maxRestExecutes,
+      maxQueued: config.maxRestQueued,
+      maxWaitMs: Math.round(config.maxRestWait * 1000),
+      maxPerClient: config.maxRestPerClient,
+      chainRest: config.chainRest,
+      logger: log("admission"),
+    }),
     // Without --trusted-workers any peer may answer: mark those the chain does not know for the topic.
     ...(registrations ? { unregistered: registrations.unregistered } : {}),
     onOutcome: (code, ms) => {
@@ -163,8 +185,8 @@ export async function startHeadNode(config: HeadConfig, deps: { logger: Logger; 
   });
 
   const api = buildHeadApi({
-    async execute(request) {
-      const response = await execute(request);
+    async execute(request, client) {
+      const response = await execute(request, client);
       cache.set(response.request_id, response);
       return response;
     },
@@ -175,6 +197,7 @@ export async function startHeadNode(config: HeadConfig, deps: { logger: Logger; 
     logger: log("api"),
     maxBodyBytes: config.maxBodyBytes,
   });
+  limitHttpServer(api.server, httpLimitsOf(config));
   const restAddress = await api.listen({ host: config.restHost, port: config.restPort });
   logger.info(
     { peerId: identity.peerId, addresses: host.getMultiaddrs().map((a) => a.toString()), rest: restAddress },

@@ -1,5 +1,5 @@
 import { checkHttpUrl } from "@allora/protocol";
-import { defineConfig } from "@allora/service";
+import { defineConfig, httpLimitOptions } from "@allora/service";
 
 export const MODELS = ["trend", "naive", "mean", "noisy"] as const;
 export type ModelName = (typeof MODELS)[number];
@@ -40,4 +40,5 @@ export const inferenceServerConfig = defineConfig({
     choices: ["trace", "debug", "info", "warn", "error"],
     description: "log level",
   },
+  ...httpLimitOptions(),
 });

@@ -3,7 +3,7 @@
  */
 
 import { checkBootNode, checkHttpUrl, checkPeerId, isReservedEnvName } from "@allora/protocol";
-import { defineConfig } from "@allora/service";
+import { defineConfig, httpLimitOptions } from "@allora/service";
 
 /** Accepts a topic id (`1`) or its gossip name (`allora-topic-1-worker`). */
 function checkTopic(value: string): string | undefined {
@@ -100,6 +100,14 @@ export const workerConfig = defineConfig({
     min: 1,
     max: 256,
     description: "functions run at once (more wait in a queue of --max-queued)",
+  },
+  "round-slots": {
+    type: "integer",
+    default: 1,
+    min: 0,
+    max: 255,
+    description:
+      "of --max-concurrency, slots only the chain's rounds may take (at most --max-concurrency - 1), so hand-sent load cannot starve them",
   },
   "max-queued": {
     type: "integer",
@@ -198,4 +206,5 @@ export const workerConfig = defineConfig({
     default: [],
     description: "extra files or folders every function may read (e.g. model weights outside main.py's folder)",
   },
+  ...httpLimitOptions(),
 });

@@ -27,7 +27,15 @@ import {
   workerTopicName,
 } from "@allora/protocol";
 import type { ConfigOf } from "@allora/service";
-import { Counter, createMetricsRegistry, Gauge, Histogram, readSecretFile } from "@allora/service";
+import {
+  Counter,
+  createMetricsRegistry,
+  Gauge,
+  Histogram,
+  httpLimitsOf,
+  limitHttpServer,
+  readSecretFile,
+} from "@allora/service";
 import type { PeerId } from "@libp2p/interface";
 import { peerIdFromString } from "@libp2p/peer-id";
 import type { FastifyInstance } from "fastify";
@@ -255,7 +263,8 @@ export async function startWorkerNode(
         `the function launcher did not start: ${errorMessage(err)}; runs will fail until --python works`,
       ),
   );
-  const semaphore = new Semaphore(config.maxConcurrency);
+  // Hand-sent requests never take the round slots, and the chain's rounds wait first in line.
+  const semaphore = new Semaphore(config.maxConcurrency, config.roundSlots);
   const settings = {
     mainPy,
     python: config.python,
@@ -298,7 +307,12 @@ export async function startWorkerNode(
     }
   };
 
-  const execute = async (message: MsgExecute, channel: MessageChannel, ownFunction: boolean): Promise<void> => {
+  const execute = async (
+    message: MsgExecute,
+    channel: MessageChannel,
+    ownFunction: boolean,
+    priority: boolean,
+  ): Promise<void> => {
     const base = { type: "MsgExecuteResponse" as const, request_id: message.request_id };
     let fn: Awaited<ReturnType<typeof store.ensure>>;
     try {
@@ -330,7 +344,7 @@ export async function startWorkerNode(
         "ignored reserved env vars from the request",
       );
     }
-    const release = await semaphore.acquire();
+    const release = await semaphore.acquire(priority);
     running.inc();
     let result: Awaited<ReturnType<typeof executor.run>>;
     try {
@@ -404,6 +418,7 @@ export async function startWorkerNode(
   const rollLog = log("roll-call");
   const book = createRollCallBook({
     capacity: () => config.maxConcurrency + config.maxQueued,
+    reservedForRounds: () => semaphore.reserved,
     load: () => semaphore.load,
     unseenWaitMs: ROLL_CALL_WAIT_MS,
   });
@@ -457,7 +472,7 @@ export async function startWorkerNode(
                   message: `this worker refuses the execute: ${mismatch}`,
                 });
               }
-              return execute(message, channel, facts.own);
+              return execute(message, channel, facts.own, facts.priority === true);
             }
             respond(channel, {
               type: "MsgExecuteResponse",
@@ -512,6 +527,15 @@ export async function startWorkerNode(
     );
   };
 
+  // Chain rounds that already got priority here, oldest first (bounded: a round is over within minutes).
+  const claimedRounds = new Set<string>();
+  const firstClaim = (key: string): boolean => {
+    if (claimedRounds.has(key)) return false;
+    claimedRounds.add(key);
+    if (claimedRounds.size > 4096) claimedRounds.delete(claimedRounds.values().next().value as string);
+    return true;
+  };
+
   const answerRollCall = async (message: MsgRollCall, origin: PeerId) => {
     const head = origin.toString();
     if (!trust.isTrusted(head)) {
@@ -539,7 +563,12 @@ export async function startWorkerNode(
     if (!topics.includes(topicId)) {
       return decline("400", "TOPIC_NOT_SERVED", `this worker does not serve topic ${message.topic}`);
     }
-    if (!book.withinRate(head)) {
+    // The chain's round gets priority once per (topic, nonce), whatever a head claims after that.
+    const chainRound =
+      message.chain_round !== undefined &&
+      normaliseTopic(message.chain_round.topic_id) === topicId &&
+      firstClaim(`${topicId}/${message.chain_round.block_height}`);
+    if (!chainRound && !book.withinRate(head)) {
       return decline("429", "ROLL_CALL_RATE_LIMITED", "this head sends roll calls faster than this worker takes them");
     }
     const verdict = await policy.check(topicId, message.function_id);
@@ -547,7 +576,7 @@ export async function startWorkerNode(
       refuse(verdict.code, head, verdict.message);
       return decline("403", verdict.code, verdict.message);
     }
-    if (!book.hasRoom()) {
+    if (!book.hasRoom(chainRound)) {
       return decline(
         "503",
         "WORKER_BUSY",
@@ -570,6 +599,7 @@ export async function startWorkerNode(
       topicId,
       functionId: message.function_id,
       own: verdict.own,
+      priority: chainRound,
     });
     return reply("202");
   };
@@ -670,6 +700,7 @@ export async function startWorkerNode(
   });
 
   const http: FastifyInstance = buildWorkerHttpApp({ status, metrics, logger: log("http") });
+  limitHttpServer(http.server, httpLimitsOf(config));
   const httpAddress = await http.listen({ host: config.httpHost, port: config.httpPort });
   logger.info(
     {

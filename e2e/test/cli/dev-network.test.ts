@@ -5,13 +5,11 @@
  * removes it all. The dev ports are moved to a free block first, so a `pnpm dev` on this machine does not collide.
  * Needs Docker, compose and the allora/* images of this version (`pnpm docker:build`).
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findFreePortBlock } from "@allora/devnet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseDocument } from "yaml";
-import { allocmd, ensureImages, sh, waitForStatus } from "./support.js";
+import { allocmd, ensureImages, moveDevPorts, sh, waitForStatus } from "./support.js";
 
 const NAME = "e2e-dev-worker";
 
@@ -29,21 +27,9 @@ beforeAll(async () => {
   expect(init.code, init.stderr).toBe(0);
   peerId = (await readFile(join(project, "keys", "identity"), "utf8")).trim();
   // Move every published port to a free block, through config.yaml (the source of truth), then regenerate.
-  const base = await findFreePortBlock(10);
-  const configPath = join(project, "config.yaml");
-  const doc = parseDocument(await readFile(configPath, "utf8"));
-  doc.setIn(["dev", "head_rest_port"], base);
-  doc.setIn(["dev", "head_p2p_port"], base + 1);
-  doc.setIn(["dev", "chain_rpc_port"], base + 2);
-  doc.setIn(["dev", "chain_rest_port"], base + 3);
-  doc.setIn(["inference", "port"], base + 4);
-  doc.setIn(["inference", "local_url"], `http://127.0.0.1:${base + 4}`);
-  doc.setIn(["worker", "http_port"], base + 5);
-  await writeFile(configPath, doc.toString());
+  ({ headUrl, chainRest } = await moveDevPorts(project));
   const regenerate = await allocmd(["init"], project);
   expect(regenerate.stdout).toMatch(/dev-docker-compose\.yaml\s+regenerated/);
-  headUrl = `http://127.0.0.1:${base}`;
-  chainRest = `http://127.0.0.1:${base + 3}`;
 }, 1_800_000);
 
 afterAll(async () => {

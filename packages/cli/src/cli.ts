@@ -47,7 +47,7 @@ export function mainHelp(): string {
     "From zero to a scored inference:",
     "  allocmd init --name eth-worker --topic 1 && cd eth-worker",
     "  allocmd test --arg ETH",
-    "  allocmd run",
+    "  allocmd run --native             # the whole network, no Docker (or: allocmd run, with Docker)",
     "  allocmd request --topic 1",
     "  allocmd status",
     "",

@@ -2,7 +2,7 @@
  * The CLI's errors and exit codes. Every failure a user can cause or fix is a {@link CliError}: it prints as one
  * message (plus a hint) without a stack trace, and maps to an exit code scripts can branch on.
  */
-import { AlloraError } from "@allora/protocol";
+import { AlloraError, CliErrorCodes } from "@allora/protocol";
 
 /** Exit codes of every command (documented in docs/CLI.md). */
 export const ExitCode = {
@@ -17,24 +17,8 @@ export const ExitCode = {
 /** One of {@link ExitCode}. */
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** Error codes of the CLI, with what each means. */
-export const CliErrorCodes = {
-  USAGE_UNKNOWN_COMMAND: "No command of that name.",
-  USAGE_UNKNOWN_FLAG: "A flag the command does not take.",
-  USAGE_BAD_VALUE: "A flag or argument has a value of the wrong form (topic id, URL, multiaddr, port, …).",
-  USAGE_MISSING: "A required flag or argument is missing.",
-  CONFIG_MISSING: "No config.yaml where the command looked for the project.",
-  CONFIG_INVALID: "config.yaml does not parse or does not match the schema; every problem is listed.",
-  PROJECT_CONFLICT: "init was asked for something that contradicts the existing project.",
-  KEYS_CONFLICT: "Existing keys differ from the ones to import; --force replaces them.",
-  KEYS_INVALID: "A key folder or mnemonic does not load or is not valid.",
-  HEAD_UNREACHABLE: "The head's REST API did not answer.",
-  CHAIN_UNREACHABLE: "The chain's REST API did not answer.",
-  DOCKER_UNAVAILABLE: "The Docker engine or compose is not available.",
-  DOCKER_FAILED: "A docker or compose command failed.",
-  WAIT_TIMEOUT: "Something waited for did not happen in time.",
-  FAUCET_FAILED: "The faucet refused or did not fund the account.",
-} as const;
+/** Error codes of the CLI, with what each means (in `@allora/protocol`'s catalogue of every code of the network). */
+export { CliErrorCodes };
 
 /** One CLI error code. */
 export type CliErrorCode = keyof typeof CliErrorCodes;

@@ -6,6 +6,7 @@ import { chmod, readFile, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { checkNode, type Finding as DoctorFinding } from "../src/doctor/checks.js";
 import { cliVersion } from "../src/version.js";
 import { allocmd, tempDir } from "./support/cli.js";
 
@@ -137,5 +138,22 @@ describe("allocmd doctor", () => {
       /FAIL {2}keys {6}keys\/priv\.bin is readable by others \(mode 640\)\n\s+fix: chmod 600 keys\/priv\.bin/,
     );
     expect(run.stdout).toMatch(/problem\(s\) to fix/);
+  });
+});
+
+describe("allocmd doctor's Node check", () => {
+  it("accepts Node 20.19+ and 22.12+, and fails older or odd releases saying what to install", () => {
+    const level = (version: string) => {
+      const findings: DoctorFinding[] = [];
+      checkNode(findings, version);
+      return findings[0];
+    };
+    expect(level("20.19.0")?.level).toBe("ok");
+    expect(level("22.12.0")?.level).toBe("ok");
+    expect(level("24.1.0")?.level).toBe("ok");
+    for (const old of ["20.18.3", "21.7.0", "22.11.0", "18.20.0"]) {
+      expect(level(old)).toMatchObject({ level: "fail", message: `Node ${old} is too old or not supported` });
+      expect(level(old)?.fix).toContain("install Node 22");
+    }
   });
 });

@@ -58,7 +58,14 @@ beforeAll(async () => {
       : undefined,
   );
   chainUrl = await serve((url) => {
-    if (url === "/allora/localnet/v1/health") return { status: "ok", chain_id: "allora-localnet-1", height: "12" };
+    if (url === "/allora/localnet/v1/health")
+      return {
+        status: "ok",
+        chain_id: "allora-localnet-1",
+        height: "12",
+        latest_block_time: null,
+        block_time_ms: "1000",
+      };
     if (url.startsWith("/emissions/v1/worker_registered/")) return { is_registered: false };
     if (url === "/allora/localnet/v1/topics/1/workers") return { topic_id: "1", workers: [] };
     if (url.startsWith("/cosmos/bank/v1beta1/balances/")) return { balances: [] };

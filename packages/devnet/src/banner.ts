@@ -16,11 +16,12 @@ export function guideCurl(headUrl: string, topic = "1", arg = "ETH"): string {
   ].join("\n");
 }
 
-/** The banner text. */
+/** The banner text; `cli` is how the reader calls allocmd (`pnpm allocmd` in the repo, `allocmd` installed). */
 export function formatBanner(
   network: NetworkDescription,
   prepared: PreparedNetwork,
   models: Map<string, string>,
+  cli = "pnpm allocmd",
 ): string {
   const head = network.node("head");
   const headUrl = `http://localhost:${head.ports.rest}`;
@@ -57,14 +58,14 @@ export function formatBanner(
       .split("\n")
       .map((l) => `    ${l}`),
     "",
-    "  or with the CLI:   pnpm allocmd request --topic 1 --arg ETH",
+    `  or with the CLI:   ${cli} request --topic 1 --arg ETH`,
   );
   if (network.chain) {
     const rest = `http://localhost:${network.node("chain").ports.rest}`;
     lines.push(
       "",
       "  Watch rounds, scores and rewards:",
-      "    pnpm allocmd topic 1",
+      `    ${cli} topic 1`,
       `    curl -s ${rest}/allora/localnet/v1/topics/1/workers`,
       `    curl -s '${rest}/allora/localnet/v1/topics/1/rounds?limit=5'`,
     );

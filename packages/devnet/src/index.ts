@@ -1,8 +1,10 @@
 export * from "./apps.js";
+export { formatBanner } from "./banner.js";
 export * from "./compose.js";
 export * from "./container-runner.js";
 export { argsToEnv, containerPaths } from "./container-state.js";
 export * from "./description.js";
+export { createLineFormatter } from "./log-format.js";
 export * from "./pidfile.js";
 export * from "./ports.js";
 export * from "./process-runner.js";

@@ -73,7 +73,7 @@ export function makeGenesis(
       submission_window: String(t.window),
     })),
     ...(payloadSenders.length > 0 ? { payload_senders: [...payloadSenders] } : {}),
-    params: { registration_fee: "1000", reward_per_round: "1000000" },
+    params: { registration_fee: "1000", tx_fee_min: "1000", reward_per_round: "1000000" },
   };
 }
 

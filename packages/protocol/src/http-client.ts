@@ -5,7 +5,7 @@
  */
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { AlloraError } from "./errors.js";
+import { AlloraError, errorMessage } from "./errors.js";
 
 /** Options of {@link httpCall}. */
 export interface HttpCallOptions {
@@ -16,6 +16,8 @@ export interface HttpCallOptions {
   timeoutMs?: number;
   /** Abandons the call when aborted (e.g. on shutdown). */
   signal?: AbortSignal;
+  /** Largest answer body read, in bytes (default 64 MiB); a larger one fails with `HTTP_RESPONSE_TOO_LARGE`. */
+  maxResponseBytes?: number;
 }
 
 /** The answer of {@link httpCall}. */
@@ -27,7 +29,8 @@ export interface HttpAnswer {
 
 /**
  * Sends one HTTP request and reads the whole answer. Network failures and timeouts throw `HTTP_UNREACHABLE` /
- * `HTTP_TIMEOUT` naming the URL; any HTTP status is returned, not thrown.
+ * `HTTP_TIMEOUT` naming the URL, a URL that is not http(s) `HTTP_URL_INVALID`, an answer over `maxResponseBytes`
+ * `HTTP_RESPONSE_TOO_LARGE`; any HTTP status is returned, not thrown.
  *
  * @example
  * ```ts
@@ -35,32 +38,63 @@ export interface HttpAnswer {
  * ```
  */
 export function httpCall(url: string, options: HttpCallOptions = {}): Promise<HttpAnswer> {
+  const problem = checkHttpUrl(url);
+  if (problem !== undefined) return Promise.reject(new AlloraError("HTTP_URL_INVALID", problem, { details: { url } }));
   const target = new URL(url);
   const send = target.protocol === "https:" ? httpsRequest : httpRequest;
   const timeoutMs = options.timeoutMs ?? 30_000;
+  const maxBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
   return new Promise((resolve, reject) => {
-    const req = send(
-      target,
-      {
-        method: options.method ?? (options.body === undefined ? "GET" : "POST"),
-        headers: {
-          ...(options.body === undefined ? {} : { "content-length": String(Buffer.byteLength(options.body)) }),
-          ...options.headers,
+    if (options.signal?.aborted) {
+      reject(new AlloraError("HTTP_ABORTED", `${url}: ${String(options.signal.reason ?? "aborted")}`));
+      return;
+    }
+    let req: ReturnType<typeof send>;
+    try {
+      req = send(
+        target,
+        {
+          method: options.method ?? (options.body === undefined ? "GET" : "POST"),
+          headers: {
+            ...(options.body === undefined ? {} : { "content-length": String(Buffer.byteLength(options.body)) }),
+            ...options.headers,
+          },
         },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") });
-        });
-        res.on("error", (err) => {
-          clearTimeout(timer);
-          reject(new AlloraError("HTTP_UNREACHABLE", `${url}: ${err.message}`, { cause: err }));
-        });
-      },
-    );
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on("data", (c: Buffer) => {
+            size += c.byteLength;
+            if (size <= maxBytes) chunks.push(c);
+            else {
+              clearTimeout(timer);
+              req.destroy();
+              reject(
+                new AlloraError("HTTP_RESPONSE_TOO_LARGE", `${url} answered more than ${maxBytes} bytes`, {
+                  details: { url, limit: maxBytes },
+                }),
+              );
+            }
+          });
+          res.on("end", () => {
+            clearTimeout(timer);
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              text: Buffer.concat(chunks).toString("utf8"),
+            });
+          });
+          res.on("error", (err) => {
+            clearTimeout(timer);
+            reject(new AlloraError("HTTP_UNREACHABLE", `${url}: ${err.message}`, { cause: err }));
+          });
+        },
+      );
+    } catch (cause) {
+      // node:http throws TypeError synchronously for a bad method or header value.
+      reject(new AlloraError("HTTP_REQUEST_INVALID", `cannot send to ${url}: ${errorMessage(cause)}`, { cause }));
+      return;
+    }
     const timer = setTimeout(() => {
       req.destroy();
       reject(new AlloraError("HTTP_TIMEOUT", `${url} did not answer within ${timeoutMs} ms`));

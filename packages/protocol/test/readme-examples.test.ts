@@ -1,7 +1,8 @@
 /**
  * The examples of packages/protocol/README.md, run as written (imports from the source instead of the package name),
  * with the values the README shows. The head client runs against a local stand-in that answers like a head; the
- * SigningStargateClient example needs a chain and `@cosmjs/stargate`, so only its registry part runs here.
+ * SigningStargateClient examples need a chain and `@cosmjs/stargate`, so only their registry part runs here. The
+ * README's programs themselves, as written, run in e2e/test/consumer against the packed tarball and a dev network.
  */
 import { access, mkdtemp, readdir, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";

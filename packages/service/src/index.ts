@@ -1,6 +1,7 @@
 export * from "./chain-rest.js";
 export * from "./config.js";
 export * from "./http.js";
+export * from "./http-limits.js";
 export * from "./logger.js";
 export * from "./metrics.js";
 export * from "./run-service.js";

@@ -211,7 +211,7 @@ export function createChain(deps: ChainDeps): Chain {
       results.push(recorded);
       let tx: ChainTx;
       try {
-        tx = decodeChainTx(fromBase64(t.tx));
+        tx = decodeChainTx(fromBase64(t.tx), { replay: true });
       } catch (err) {
         logger.error(
           { code: "CHAIN_REPLAY_MISMATCH", height: record.height, tx: t.hash, err },
@@ -227,6 +227,7 @@ export function createChain(deps: ChainDeps): Chain {
         simulate: false,
         bundleErrors: undefined,
         anteOnly: recorded.code !== 0,
+        replay: true,
       });
       if ((replayed.code === 0) !== (recorded.code === 0)) {
         logger.error(

@@ -14,6 +14,7 @@ import {
 import type { Chain } from "../chain/chain.js";
 import { ChainError } from "../errors.js";
 import { isAccountAddress } from "../state/address.js";
+import { createFaucetLimits, type FaucetLimitOptions } from "./faucet-limits.js";
 
 /** A funding done by the faucet. */
 interface FaucetGrant {
@@ -28,7 +29,10 @@ export interface Faucet {
   readonly defaultAmount: bigint;
   /** Largest amount one request may ask for. */
   readonly maxAmount: bigint;
-  fund(address: string, amount?: bigint): Promise<FaucetGrant>;
+  /** The rate limits, as `GET /faucet` shows them. */
+  readonly limits: { window_seconds: number; max_per_address: number; max_per_client: number };
+  /** Funds `address`; `client` (the caller's IP) counts toward the per-client limit. */
+  fund(address: string, amount?: bigint, client?: string): Promise<FaucetGrant>;
 }
 
 /** Dependencies of {@link createFaucet}. */
@@ -39,12 +43,14 @@ export interface FaucetDeps {
   defaultAmount: bigint;
   /** How long to wait for the transfer's block. */
   commitTimeoutMs: number;
+  /** Rate limits per address and per client (see faucet-limits.ts). */
+  limits: FaucetLimitOptions;
   logger: Logger;
 }
 
 /** A request may ask for up to this many times the default amount. */
 const FAUCET_MAX_MULTIPLIER = 10n;
-/** Gas limit of faucet transfers (gas is reported, not enforced). */
+/** Gas limit of faucet transfers (a MsgSend uses about 70,000). */
 const FAUCET_GAS = 200_000;
 
 export async function createFaucet(deps: FaucetDeps): Promise<Faucet> {
@@ -59,6 +65,7 @@ export async function createFaucet(deps: FaucetDeps): Promise<Faucet> {
     );
   }
   let queue: Promise<unknown> = Promise.resolve();
+  const limits = createFaucetLimits(deps.limits);
 
   /** Signs and checks one transfer; runs under the queue so the sequence read stays valid. */
   const submit = async (to: string, amount: bigint): Promise<string> => {
@@ -98,12 +105,19 @@ export async function createFaucet(deps: FaucetDeps): Promise<Faucet> {
     address: account.address,
     defaultAmount: deps.defaultAmount,
     maxAmount,
-    async fund(address, requested) {
+    limits: {
+      window_seconds: Math.round(deps.limits.windowMs / 1000),
+      max_per_address: deps.limits.perAddress,
+      max_per_client: deps.limits.perClient,
+    },
+    async fund(address, requested, client = "local") {
       if (!isAccountAddress(address)) throw new ChainError("INVALID_ADDRESS", `"${address}" is not an allo1… address`);
       const amount = requested ?? deps.defaultAmount;
       if (amount <= 0n || amount > maxAmount) {
         throw new ChainError("FAUCET_AMOUNT_INVALID", `amount must be 1 to ${maxAmount} ${DENOM}, got ${amount}`);
       }
+      // Counted once the request is valid, before the transfer: concurrent requests cannot slip past the limit.
+      limits.admit(address, client);
       const next = queue.then(() => submit(address, amount));
       queue = next.catch(() => undefined);
       const hash = await next;

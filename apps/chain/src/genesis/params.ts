@@ -31,7 +31,8 @@ export interface ChainParams {
 
 /** Defaults of the optional parameters. */
 export const DEFAULT_PARAMS = {
-  txFeeMin: 0n,
+  // Non-zero so nothing is stored for free: every tx sender here pays gas x 0.1 uallo, several thousand.
+  txFeeMin: 1000n,
   alphaRegret: 0.1,
   meritSortitionAlpha: 0.1,
   pNorm: 3,

@@ -8,7 +8,13 @@ import { ChainError, type ChainErrorCode } from "../errors.js";
 
 /** The body of a REST error. */
 export function errorBody(err: ChainError) {
-  return { ...err.toAbci(), message: err.log, reason: err.code };
+  const retryAfter = err.details?.retry_after;
+  return {
+    ...err.toAbci(),
+    message: err.log,
+    reason: err.code,
+    ...(typeof retryAfter === "number" ? { retry_after: retryAfter } : {}),
+  };
 }
 
 function describeValidation(err: FastifyError): string {
@@ -35,6 +41,8 @@ export function installChainErrorHandling(app: FastifyInstance, logger: Logger):
   app.setErrorHandler((err: FastifyError, _request, reply) => {
     if (err instanceof ChainError) {
       if (err.info.http >= 500 && err.code === "INTERNAL") logger.error({ code: err.code, err }, err.message);
+      const retryAfter = err.details?.retry_after;
+      if (typeof retryAfter === "number") void reply.header("retry-after", String(retryAfter));
       return reply.code(err.info.http).send(errorBody(err));
     }
     if (err.validation) return send(reply, "REQUEST_INVALID", describeValidation(err));

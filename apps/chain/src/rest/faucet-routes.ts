@@ -23,6 +23,7 @@ export function registerFaucetRoutes(app: FastifyInstance, ctx: RestContext): vo
       address: faucet.address,
       default_amount: faucet.defaultAmount.toString(),
       max_amount: faucet.maxAmount.toString(),
+      limits: faucet.limits,
       balance: ctx.chain.state.balance(faucet.address, "uallo").toString(),
     };
   });
@@ -53,7 +54,7 @@ export function registerFaucetRoutes(app: FastifyInstance, ctx: RestContext): vo
       if (typeof amount === "number" && !Number.isSafeInteger(amount)) {
         throw new ChainError("FAUCET_AMOUNT_INVALID", "give large amounts as strings");
       }
-      const grant = await faucet.fund(address, amount === undefined ? undefined : BigInt(amount));
+      const grant = await faucet.fund(address, amount === undefined ? undefined : BigInt(amount), request.ip);
       return {
         tx_hash: grant.txHash,
         address,

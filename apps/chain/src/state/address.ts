@@ -3,9 +3,8 @@
  * (the first 20 bytes of sha256 of the module name).
  */
 
-import { ADDRESS_PREFIX } from "@allora/protocol";
+import { ADDRESS_PREFIX, decodeBech32, encodeBech32 } from "@allora/protocol";
 import { sha256 } from "@cosmjs/crypto";
-import { fromBech32, toBech32 } from "@cosmjs/encoding";
 
 /** Longest bech32 string accepted. */
 const BECH32_LIMIT = 100;
@@ -14,8 +13,7 @@ const BECH32_LIMIT = 100;
 export function isAccountAddress(value: string, prefix: string = ADDRESS_PREFIX): boolean {
   if (value.length > BECH32_LIMIT || value !== value.toLowerCase()) return false;
   try {
-    // An explicit limit: cosmjs' default (Infinity) is refused by the @scure/base 2.x it is installed with.
-    const { prefix: got, data } = fromBech32(value, BECH32_LIMIT);
+    const { prefix: got, data } = decodeBech32(value, { limit: BECH32_LIMIT });
     return got === prefix && (data.length === 20 || data.length === 32);
   } catch {
     return false;
@@ -24,7 +22,7 @@ export function isAccountAddress(value: string, prefix: string = ADDRESS_PREFIX)
 
 /** The address of a module account, e.g. `fee_collector`. */
 function moduleAddress(name: string, prefix: string = ADDRESS_PREFIX): string {
-  return toBech32(prefix, sha256(new TextEncoder().encode(name)).slice(0, 20));
+  return encodeBech32(prefix, sha256(new TextEncoder().encode(name)).slice(0, 20));
 }
 
 /** Module accounts of the chain: where fees, registration fees and round rewards go through. */

@@ -1,7 +1,7 @@
 /**
  * The ante checks every tx passes before its messages run, in the chain's order: the signer's account exists,
  * the timeout height has not passed, the sequence is the next one, (the signature, checked asynchronously by the
- * caller), then the fee. Passing them charges the fee, records the signer's pubkey and bumps its sequence; those
+ * caller), then the gas limit (it must cover the gas the tx uses) and the fee (at least `tx_fee_min`). Passing them charges the fee, records the signer's pubkey and bumps its sequence; those
  * effects stay even when a message fails later, as in Cosmos.
  */
 import { DENOM } from "@allora/protocol";
@@ -22,6 +22,13 @@ export interface AnteContext {
   pendingFromSigner: number;
   /** Simulation: no fee is charged or required (cosmjs simulates with an empty fee) and any sequence goes. */
   simulate: boolean;
+  /**
+   * Replay of a logged tx: the fee it paid is charged again, but the admission rules (minimum fee, gas limit) are
+   * not checked a second time, so a chain whose rules grew stricter still rebuilds the state it acknowledged.
+   */
+  replay?: boolean;
+  /** Gas the tx uses, checked against its gas limit on admission. */
+  gasUsed: bigint;
 }
 
 /** The account of the signer, or `ACCOUNT_NOT_FOUND`. */
@@ -37,7 +44,11 @@ function signerAccount(state: ChainState, tx: ChainTx): Account {
 }
 
 /** Account, timeout and sequence: the checks before the signature. */
-export function checkSequence(state: ChainState, tx: ChainTx, ctx: AnteContext): Account {
+export function checkSequence(
+  state: ChainState,
+  tx: ChainTx,
+  ctx: Pick<AnteContext, "height" | "pendingFromSigner" | "simulate">,
+): Account {
   const account = signerAccount(state, tx);
   const timeout = tx.decoded.timeoutHeight;
   if (timeout > 0n && ctx.height > timeout) {
@@ -55,7 +66,7 @@ export function checkSequence(state: ChainState, tx: ChainTx, ctx: AnteContext):
 }
 
 /** The fee in uallo, or `INSUFFICIENT_FEE` when it is short or in another denom. */
-function feeOf(tx: ChainTx, params: ChainParams): bigint {
+function feeOf(tx: ChainTx, params: ChainParams, replay: boolean): bigint {
   let paid = 0n;
   for (const coin of tx.decoded.fee.amount) {
     if (coin.denom !== DENOM) {
@@ -65,7 +76,7 @@ function feeOf(tx: ChainTx, params: ChainParams): bigint {
       throw new ChainError("INVALID_COINS", `fee amount "${coin.amount}" is not an integer`);
     paid += BigInt(coin.amount);
   }
-  if (paid < params.txFeeMin) {
+  if (!replay && paid < params.txFeeMin) {
     throw new ChainError(
       "INSUFFICIENT_FEE",
       `insufficient fee; got: ${paid}${DENOM} required: ${params.txFeeMin}${DENOM}`,
@@ -78,7 +89,10 @@ function feeOf(tx: ChainTx, params: ChainParams): bigint {
 export function runAnte(state: ChainState, tx: ChainTx, ctx: AnteContext): AbciEvent[] {
   const account = checkSequence(state, tx, ctx);
   const signer = account.address;
-  const fee = ctx.simulate ? 0n : feeOf(tx, ctx.params);
+  if (!ctx.simulate && !ctx.replay && tx.decoded.fee.gasLimit < ctx.gasUsed) {
+    throw new ChainError("OUT_OF_GAS", `out of gas; gasWanted: ${tx.decoded.fee.gasLimit}, gasUsed: ${ctx.gasUsed}`);
+  }
+  const fee = ctx.simulate ? 0n : feeOf(tx, ctx.params, ctx.replay === true);
   const events: AbciEvent[] = [];
   if (fee > 0n) {
     state.transfer(

@@ -19,8 +19,18 @@ import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
 import { AuthInfo, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { ChainError } from "../errors.js";
 
-/** Largest tx the chain accepts, in bytes (CometBFT's default max_tx_bytes is 1 MiB; bulk payloads need more). */
-const MAX_TX_BYTES = 2 * 1024 * 1024;
+/**
+ * What a tx may weigh beyond its messages: auth info (signer, pubkey, fee), the signature, the memo and the
+ * body's framing. The signed tx of one MsgSend is about 300 bytes; this leaves room for a 256-character memo.
+ */
+const TX_ENVELOPE_BYTES = 4096;
+/** The most bytes a message other than a bulk payload can need (a topic's metadata is the largest field). */
+const MAX_SMALL_MSG_BYTES = 16 * 1024;
+/** Largest tx the chain accepts in any case: one bulk payload at its cap plus the envelope (CometBFT's 1 MiB). */
+const MAX_TX_BYTES = 1024 * 1024 + TX_ENVELOPE_BYTES;
+/** Non-critical extension options a tx may carry (nothing here reads them; they are only carried), and their bytes. */
+const MAX_NON_CRITICAL_EXTENSIONS = 4;
+const MAX_NON_CRITICAL_EXTENSION_BYTES = 1024;
 /** Longest memo, in characters (the SDK default). */
 const MAX_MEMO_CHARS = 256;
 
@@ -75,11 +85,64 @@ function decodeMessage(typeUrl: string, value: Uint8Array): ChainMsg {
   }
 }
 
+/** The most bytes a message of this type may take inside a tx. */
+function maxMessageBytes(typeUrl: string): number {
+  return typeUrl === MsgInsertBulkWorkerPayload.typeUrl ? MAX_SERIALIZED_MSG_BYTES : MAX_SMALL_MSG_BYTES;
+}
+
+/**
+ * The size and extension bounds of admission: a tx may weigh what its messages need plus the envelope, and carry no
+ * critical extension option (the SDK refuses unknown ones) and only a few small non-critical ones. Without them a
+ * fee-paying tx padded in `non_critical_extension_options` stores megabytes in the block log forever.
+ */
+function checkBounds(bytes: Uint8Array, body: TxBody): void {
+  const allowed = Math.min(
+    MAX_TX_BYTES,
+    body.messages.reduce((sum, any) => sum + maxMessageBytes(any.typeUrl), TX_ENVELOPE_BYTES),
+  );
+  if (bytes.length > allowed) {
+    throw new ChainError(
+      "TX_TOO_LARGE",
+      `tx is ${bytes.length} bytes; its ${body.messages.length} message(s) allow at most ${allowed}`,
+    );
+  }
+  for (const [i, any] of body.messages.entries()) {
+    const max = maxMessageBytes(any.typeUrl);
+    if (any.value.length > max) {
+      throw new ChainError(
+        "MESSAGE_TOO_LARGE",
+        `message ${i} (${any.typeUrl}) is ${any.value.length} bytes, the limit is ${max}`,
+      );
+    }
+  }
+  if (body.extensionOptions.length > 0) {
+    throw new ChainError(
+      "TX_EXTENSION_OPTIONS_REFUSED",
+      `the tx carries ${body.extensionOptions.length} extension_options (${body.extensionOptions.map((o) => o.typeUrl).join(", ")}); this chain knows none`,
+    );
+  }
+  const extensionBytes = body.nonCriticalExtensionOptions.reduce((n, o) => n + o.typeUrl.length + o.value.length, 0);
+  if (
+    body.nonCriticalExtensionOptions.length > MAX_NON_CRITICAL_EXTENSIONS ||
+    extensionBytes > MAX_NON_CRITICAL_EXTENSION_BYTES
+  ) {
+    throw new ChainError(
+      "TX_EXTENSION_OPTIONS_REFUSED",
+      `the tx carries ${body.nonCriticalExtensionOptions.length} non_critical_extension_options of ${extensionBytes} bytes; the limits are ${MAX_NON_CRITICAL_EXTENSIONS} and ${MAX_NON_CRITICAL_EXTENSION_BYTES} bytes`,
+    );
+  }
+}
+
 /**
  * Decodes and checks a tx without looking at state. `simulate` accepts the unsigned form cosmjs sends to the
- * Simulate query (an empty signature and no sign mode).
+ * Simulate query (an empty signature and no sign mode); `replay` (a tx from the block log) skips the admission
+ * bounds, which were checked when the tx was admitted.
  */
-export function decodeChainTx(bytes: Uint8Array, options: { simulate?: boolean } = {}): ChainTx {
+export function decodeChainTx(bytes: Uint8Array, options: { simulate?: boolean; replay?: boolean } = {}): ChainTx {
+  // The cheapest refusal first: nothing larger than any tx may be is even parsed.
+  if (!options.replay && bytes.length > MAX_TX_BYTES) {
+    throw new ChainError("TX_TOO_LARGE", `tx is ${bytes.length} bytes, the limit is ${MAX_TX_BYTES}`);
+  }
   let body: TxBody;
   let authInfo: AuthInfo;
   try {
@@ -89,17 +152,7 @@ export function decodeChainTx(bytes: Uint8Array, options: { simulate?: boolean }
   } catch (cause) {
     throw new ChainError("TX_DECODE_FAILED", `tx bytes are not a TxRaw: ${(cause as Error).message}`, { cause });
   }
-  if (bytes.length > MAX_TX_BYTES) {
-    throw new ChainError("TX_TOO_LARGE", `tx is ${bytes.length} bytes, the limit is ${MAX_TX_BYTES}`);
-  }
-  for (const [i, any] of body.messages.entries()) {
-    if (any.value.length > MAX_SERIALIZED_MSG_BYTES) {
-      throw new ChainError(
-        "MESSAGE_TOO_LARGE",
-        `message ${i} (${any.typeUrl}) is ${any.value.length} bytes, the limit is ${MAX_SERIALIZED_MSG_BYTES}`,
-      );
-    }
-  }
+  if (!options.replay) checkBounds(bytes, body);
   let decoded: DecodedTx;
   try {
     decoded = decodeSignedTx(bytes);

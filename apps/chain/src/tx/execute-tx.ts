@@ -30,6 +30,8 @@ export interface ExecuteContext {
   bundleErrors: ReadonlyMap<number, ReadonlyArray<Error | undefined>> | undefined;
   /** Replay of a tx that failed: apply the ante effects only. */
   anteOnly?: boolean;
+  /** Replay of a logged tx: admission rules (minimum fee, gas limit) are not checked again. */
+  replay?: boolean;
 }
 
 function dispatch(m: ChainMsg, ctx: MsgContext): MsgOutcome {
@@ -81,6 +83,8 @@ export function executeTx(state: ChainState, tx: ChainTx, ctx: ExecuteContext): 
         params: ctx.params,
         pendingFromSigner: ctx.pendingFromSigner,
         simulate: ctx.simulate,
+        ...(ctx.replay ? { replay: true } : {}),
+        gasUsed,
       }),
     );
   } catch (err) {

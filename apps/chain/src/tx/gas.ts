@@ -1,6 +1,6 @@
 /**
  * Gas: a deterministic estimate from the tx size and its messages. It is reported (gas_used) and returned by the
- * Simulate query, so cosmjs fee "auto" works, but it is not enforced against the gas limit.
+ * Simulate query, so cosmjs fee "auto" works, and a tx whose gas limit is below it is refused with `OUT_OF_GAS`.
  */
 import type { ChainMsg } from "./chain-tx.js";
 

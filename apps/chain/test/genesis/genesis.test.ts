@@ -14,7 +14,7 @@ describe("genesis", () => {
     expect(genesis.topics[0]).toMatchObject({ defaultArg: "ETH", inferenceCadence: 10n, lossMethod: "mse" });
     expect(genesis.params).toMatchObject({
       registrationFee: 1000n,
-      txFeeMin: 0n,
+      txFeeMin: 1000n,
       pNorm: 3,
       cNorm: 0.75,
       epsilon: 0.01,

@@ -6,6 +6,7 @@ import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deriveChainAccount, generateMnemonic, silentLogger } from "@allora/protocol";
+import { DEFAULT_HTTP_LIMIT_CONFIG } from "@allora/service";
 import type { ChainConfig } from "../../src/config.js";
 import { type ChainNode, createChainNode } from "../../src/node.js";
 
@@ -27,6 +28,8 @@ export interface FixtureOptions {
   payloadSenders?: string[];
   /** A `--payload-senders-file` to start the chain with. */
   payloadSendersFile?: string;
+  /** Other settings of the node (e.g. faucet limits). */
+  config?: Partial<ChainConfig>;
 }
 
 export interface ChainFixture {
@@ -87,9 +90,13 @@ function makeConfig(overrides: Partial<ChainConfig> & Pick<ChainConfig, "genesis
     blocklessTimeoutMs: 2000,
     faucetMnemonicFile: undefined,
     faucetAmount: "100000000",
+    faucetWindowSeconds: 60,
+    faucetMaxPerAddress: 5,
+    faucetMaxPerClient: 120,
     payloadSendersFile: undefined,
     payloadSendersFromHead: false,
     logLevel: "silent",
+    ...DEFAULT_HTTP_LIMIT_CONFIG,
     ...overrides,
   };
 }
@@ -105,6 +112,7 @@ export async function startChain(options: FixtureOptions = {}): Promise<ChainFix
       blocklessApiUrl: options.blocklessApiUrl,
       faucetMnemonicFile: options.faucet === false ? undefined : files.faucetMnemonicPath,
       payloadSendersFile: options.payloadSendersFile,
+      ...options.config,
     }),
     { logger: silentLogger, version: "test" },
   );

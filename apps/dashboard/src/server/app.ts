@@ -79,10 +79,9 @@ export function buildDashboardApp(deps: DashboardAppDeps): FastifyInstance {
     ajv: STRICT_AJV,
     bodyLimit: REQUEST_BODY_LIMIT,
     return503OnClosing: true,
-    // Idle sockets close after 60 s (the event stream writes every 15 s); a request must arrive whole in 10 s.
+    // Idle sockets close after 60 s (the event stream writes every 15 s); the request timeouts and connection
+    // limits are the shared ones (limitHttpServer, set by the node from --http-* options).
     connectionTimeout: 60_000,
-    keepAliveTimeout: 5000,
-    requestTimeout: 10_000,
     maxRequestsPerSocket: 1000,
   });
   installErrorHandling(app, deps.logger, (code) => STATUS_OF[code] ?? 400);

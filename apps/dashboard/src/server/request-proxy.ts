@@ -54,8 +54,8 @@ export function createRequestProxy(headUrl: string): RequestProxy {
         throw new AlloraError("HEAD_FAILED", `the head failed: ${err.body.code}: ${err.body.message}`);
       }
       if (err instanceof HeadRequestError) {
-        // The head refused the request: its own code and message, so the person sees what the head said.
-        throw new AlloraError(err.body.code, `the head refused the request: ${err.body.message}`, {
+        // The head refused the request: its own code (HeadRequestError keeps it when it is one of the network's) and message.
+        throw new AlloraError(err.code, `the head refused the request: ${err.body.message}`, {
           details: { head_status: err.status },
         });
       }

@@ -18,7 +18,8 @@ import Fastify, { type FastifyInstance } from "fastify";
 
 /** What the API calls into. */
 export interface HeadApiDeps {
-  execute(request: ExecuteRequest): Promise<ExecuteResponse>;
+  /** Runs an execute; `client` is the caller's address (for the per-client limit of hand-sent requests). */
+  execute(request: ExecuteRequest, client: string): Promise<ExecuteResponse>;
   install(request: InstallRequest): Promise<{ code: "200" | "408" | "500"; message?: string }>;
   result(id: string): ExecuteResponse | undefined;
   status(): StatusResponse;
@@ -30,6 +31,8 @@ export interface HeadApiDeps {
 const STATUS_OF: Record<string, number> = {
   REQUEST_NOT_FOUND: 404,
   INSTALL_URI_NOT_ALLOWED: 403,
+  HEAD_BUSY: 429,
+  CLIENT_BUSY: 429,
   INTERNAL: 500,
 };
 
@@ -47,7 +50,7 @@ export function buildHeadApi(deps: HeadApiDeps): FastifyInstance {
   app.post<{ Body: ExecuteRequest }>(
     HeadRoutes.execute.url,
     { schema: { body: HeadRoutes.execute.body } },
-    async (request) => deps.execute(request.body),
+    async (request) => deps.execute(request.body, request.ip),
   );
   app.post<{ Body: InstallRequest }>(
     HeadRoutes.install.url,

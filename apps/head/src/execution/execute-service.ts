@@ -25,6 +25,7 @@ import {
 } from "@allora/protocol";
 import type { FunctionCatalog } from "../functions/function-catalog.js";
 import type { WorkerSessions } from "../network/worker-sessions.js";
+import type { Admission } from "./admission.js";
 import { aggregateResults } from "./aggregate.js";
 
 /** A chain round's bundles, handed to the chain submitter. */
@@ -51,6 +52,8 @@ export interface ExecuteServiceOptions {
   /** Of the answering peers, those not registered on the topic (undefined: not known, or not checked). */
   unregistered?: (topicId: bigint, peers: readonly string[]) => string[] | undefined;
   onOutcome?: (code: ResultCode, ms: number) => void;
+  /** Who goes first: the chain's rounds straight through, hand-sent requests in a bounded lane. */
+  admission?: Admission;
 }
 
 const DEFAULT_THRESHOLD = 0.6;
@@ -80,10 +83,23 @@ export function createExecuteService(options: ExecuteServiceOptions) {
     return { topic_id: topicId.toString(), block_height: height };
   };
 
+  /** The chain round a request names in its env vars, if any (validated later by `run`). */
+  const claimedRound = (request: ExecuteRequest): { topic: string; nonce: string } | undefined => {
+    const nonce = request.config?.env_vars?.find((e) => e.name === "ALLORA_BLOCK_HEIGHT_CURRENT")?.value;
+    if (nonce === undefined || !/^[0-9]{1,19}$/.test(nonce) || !/^[0-9]{1,20}$/.test(request.topic ?? "")) return;
+    return { topic: BigInt(request.topic as string).toString(), nonce: BigInt(nonce).toString() };
+  };
+
   /** Runs a request; every outcome, including early 408s and 500s, is logged and counted. */
-  return async function execute(request: ExecuteRequest): Promise<ExecuteResponse> {
+  return async function execute(request: ExecuteRequest, client = "local"): Promise<ExecuteResponse> {
+    const admitted = await options.admission?.admit(claimedRound(request), client);
     const started = performance.now();
-    const response = await run(request, started);
+    let response: ExecuteResponse;
+    try {
+      response = await run(request, started, admitted?.priority === true);
+    } finally {
+      admitted?.release();
+    }
     const ms = Math.round(performance.now() - started);
     const fields = {
       request: response.request_id,
@@ -98,7 +114,7 @@ export function createExecuteService(options: ExecuteServiceOptions) {
     return response;
   };
 
-  async function run(request: ExecuteRequest, started: number): Promise<ExecuteResponse> {
+  async function run(request: ExecuteRequest, started: number, priority: boolean): Promise<ExecuteResponse> {
     const elapsed = () => Math.round(performance.now() - started);
     if (request.topic === undefined || request.topic === "") {
       throw new AlloraError(
@@ -240,6 +256,7 @@ export function createExecuteService(options: ExecuteServiceOptions) {
       request_id: requestId,
       topic,
       consensus: 0,
+      ...(priority && chainRound ? { chain_round: chainRound } : {}),
     };
     for (const peer of expected) {
       const session = sessions.get(peer);

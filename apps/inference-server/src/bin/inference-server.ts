@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import "@allora/service/polyfills";
-import { createMetricsRegistry, readPackageVersion, runService } from "@allora/service";
+import { createMetricsRegistry, httpLimitsOf, limitHttpServer, readPackageVersion, runService } from "@allora/service";
 import { buildInferenceApp } from "../app.js";
 import { inferenceServerConfig } from "../config.js";
 import { createGeneratorPriceFeed, createHttpPriceFeed } from "../price-feed.js";
@@ -34,6 +34,7 @@ await runService({
       logger,
       metrics: createMetricsRegistry(config.name),
     });
+    limitHttpServer(app.server, httpLimitsOf(config));
     const address = await app.listen({ host: config.host, port: config.port });
     logger.info({ address, model: config.model, feed: feed.description }, `inference server listening on ${address}`);
     return { stop: () => app.close() };

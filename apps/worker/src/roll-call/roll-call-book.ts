@@ -17,6 +17,8 @@ export interface RollCallFacts {
   functionId: string;
   /** Whether the function is the topic's own (a chain bundle may be signed for it). */
   own: boolean;
+  /** Whether the roll call was the chain's round and got its priority (round slots, first in the queue). */
+  priority?: boolean;
 }
 
 /** What an execute finds: the decision and, when accepted, the roll call's facts. */
@@ -33,6 +35,8 @@ interface Entry {
 export interface RollCallBookOptions {
   /** Runs plus reservations the worker takes before it declines as busy. */
   capacity: () => number;
+  /** Of the capacity, what only the chain's rounds may take (the worker's round slots). */
+  reservedForRounds?: () => number;
   /** Runs in progress and waiting for a slot. */
   load: () => number;
   /** How long an execute waits for a roll call it has not seen. */
@@ -53,8 +57,11 @@ export interface RollCallBook {
   firstSight(requestId: string): boolean;
   /** Whether `origin` may send another roll call now (its token bucket). */
   withinRate(origin: string): boolean;
-  /** Whether the worker has room for one more accepted roll call (runs, queue and reservations). */
-  hasRoom(): boolean;
+  /**
+   * Whether the worker has room for one more accepted roll call (runs, queue and reservations); a chain round may
+   * also take the capacity held back for rounds.
+   */
+  hasRoom(chainRound?: boolean): boolean;
   /** Holds a slot for an accepted roll call until its execute arrives or the reservation expires. */
   reserve(requestId: string): void;
   /** Frees a reservation (its execute arrived, or the roll call was declined after all). */
@@ -109,7 +116,8 @@ export function createRollCallBook(options: RollCallBookOptions): RollCallBook {
       b.tokens -= 1;
       return true;
     },
-    hasRoom: () => options.load() + reserved.size < options.capacity(),
+    hasRoom: (chainRound = false) =>
+      options.load() + reserved.size < options.capacity() - (chainRound ? 0 : (options.reservedForRounds?.() ?? 0)),
     reserve(requestId) {
       release(requestId);
       reserved.set(

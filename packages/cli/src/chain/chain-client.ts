@@ -1,179 +1,96 @@
 /**
- * The chain queries the CLI needs, over the chain's REST face (paths in docs/CHAIN.md): registration, scores,
- * latest inferences, the topic's ranked workers, recent rounds, balances, params, and the dev faucet. Calls go
- * through `httpCall` (node:http, deadline, errors that name the URL); answers are read field by field, tolerating
- * fields a chain does not send.
+ * The chain queries the CLI needs: `@allora/protocol`'s chain REST client (typed, answers checked against the
+ * chain's schemas), with its failures turned into {@link CliError}s that say what to do. A chain that is not this
+ * network's (a production chain without the `/allora/localnet/v1` views) still answers `health` as reachable.
  */
-import { DENOM, errorMessage, httpCall } from "@allora/protocol";
+import {
+  AlloraError,
+  type ChainHealthView,
+  ChainRequestError,
+  type ChainRoundView,
+  type ChainWorkerView,
+  createChainRestClient,
+  DENOM,
+  type FaucetGrant,
+  fundFromFaucet,
+  type InfererScoreEmaResponse,
+  type LatestInferencesResponse,
+} from "@allora/protocol";
 import { CliError } from "../errors.js";
 
 /** One worker of a topic as the chain ranks it (`/allora/localnet/v1/topics/{id}/workers`). */
-export interface TopicWorker {
-  address: string;
-  lib_p2p_key?: string;
-  latest_value?: string | null;
-  latest_nonce?: string | null;
-  latest_score?: string | null;
-  ema_score?: string | null;
-  rounds_scored?: string | number | null;
-  cumulative_reward?: string | null;
-  balance?: string | null;
-}
-
-/** One round (`/allora/localnet/v1/topics/{id}/rounds`). */
-export interface TopicRound {
-  topic_id: string;
-  nonce: string;
-  status: string;
-  truth?: string | null;
-  network_inference?: string | null;
-  inferences?: Array<{ worker: string; value: string }>;
-  workers?: Array<{ address: string; value?: string; score?: string | null; reward?: string | null }>;
-}
+export type TopicWorker = ChainWorkerView;
 
 /** A client for one chain's REST URL. */
 export interface ChainClient {
   readonly url: string;
-  health(): Promise<{ chain_id?: string; height?: string; status?: string }>;
+  /** The chain's health; `{status: "HTTP <n>"}` when it answers without this network's health view. */
+  health(): Promise<Partial<ChainHealthView> & { status: string }>;
   isRegistered(topic: number, address: string): Promise<boolean>;
-  scoreEma(topic: number, address: string): Promise<{ score?: string; block_height?: string } | undefined>;
-  latestInferences(
-    topic: number,
-  ): Promise<{ block_height: string; inferences: Array<{ inferer: string; value: string }> }>;
+  scoreEma(topic: number, address: string): Promise<InfererScoreEmaResponse["score"] | undefined>;
+  latestInferences(topic: number): Promise<LatestInferencesResponse["inferences"] & { block_height: string }>;
   topicWorkers(topic: number): Promise<TopicWorker[]>;
-  rounds(topic: number, limit: number): Promise<TopicRound[]>;
+  rounds(topic: number, limit: number): Promise<ChainRoundView[]>;
   balance(address: string): Promise<bigint>;
-  topicExists(topic: number): Promise<boolean | undefined>;
-  /** Asks the faucet at `faucetUrl` for funds; returns its answer. */
-  faucet(
-    faucetUrl: string,
-    address: string,
-    amount?: string,
-  ): Promise<{ tx_hash?: string; amount?: string; height?: string }>;
+  /** False when the chain has no such topic. */
+  topicExists(topic: number): Promise<boolean>;
+  /** Asks the faucet at `faucetUrl` for funds; returns its answer once the transfer is in a block. */
+  faucet(faucetUrl: string, address: string, amount?: string): Promise<FaucetGrant>;
 }
 
-/** The REST error body of the chain, when it sent one. */
-function chainErrorMessage(text: string): string {
-  try {
-    const body = JSON.parse(text) as { message?: string; log?: string; reason?: string };
-    return [body.reason, body.message ?? body.log].filter(Boolean).join(": ") || text.slice(0, 200);
-  } catch {
-    return text.slice(0, 200);
-  }
-}
+const RUN_HINT = "is the network running? `allocmd run` starts the local one; `allocmd doctor` checks what is missing";
 
 /** A chain REST client for `url`. */
 export function createChainClient(url: string, options: { timeoutMs?: number } = {}): ChainClient {
-  const base = url.replace(/\/+$/, "");
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const get = async (path: string, allow404 = false): Promise<unknown> => {
-    let res: Awaited<ReturnType<typeof httpCall>>;
-    try {
-      res = await httpCall(`${base}${path}`, { timeoutMs, headers: { accept: "application/json" } });
-    } catch (err) {
-      throw new CliError("CHAIN_UNREACHABLE", `the chain at ${base} did not answer: ${errorMessage(err)}`, {
-        hint: "is the network running? `allocmd run` starts the local one; `allocmd doctor` checks what is missing",
-        cause: err,
-      });
+  const chain = createChainRestClient(url, { timeoutMs: options.timeoutMs ?? 10_000 });
+  const base = chain.url;
+  const asCli = (err: unknown): never => {
+    if (err instanceof ChainRequestError) throw new CliError("CHAIN_UNREACHABLE", err.message, { cause: err });
+    if (err instanceof AlloraError && err.code === "CHAIN_UNREACHABLE") {
+      throw new CliError("CHAIN_UNREACHABLE", err.message, { hint: RUN_HINT, cause: err });
     }
-    if (res.status === 404 && allow404) return undefined;
-    if (res.status !== 200) {
-      throw new CliError(
-        "CHAIN_UNREACHABLE",
-        `GET ${base}${path} answered HTTP ${res.status}: ${chainErrorMessage(res.text)}`,
-      );
+    if (err instanceof AlloraError) {
+      throw new CliError("CHAIN_UNREACHABLE", `${err.message}; is ${base} a chain's REST URL?`, { cause: err });
     }
-    try {
-      return JSON.parse(res.text);
-    } catch {
-      throw new CliError("CHAIN_UNREACHABLE", `GET ${base}${path} did not answer JSON; is ${base} a chain's REST URL?`);
-    }
+    throw err;
   };
   return {
     url: base,
     async health() {
-      let res: Awaited<ReturnType<typeof httpCall>>;
       try {
-        res = await httpCall(`${base}/allora/localnet/v1/health`, { timeoutMs });
+        return await chain.health();
       } catch (err) {
-        throw new CliError("CHAIN_UNREACHABLE", `the chain at ${base} did not answer: ${errorMessage(err)}`, {
-          hint: "is the network running? `allocmd run` starts the local one",
-          cause: err,
-        });
-      }
-      try {
-        return JSON.parse(res.text) as { chain_id?: string; height?: string; status?: string };
-      } catch {
-        return { status: `HTTP ${res.status}` };
+        if (err instanceof ChainRequestError) return { status: `HTTP ${err.status}` };
+        return asCli(err);
       }
     },
-    async isRegistered(topic, address) {
-      const body = (await get(`/emissions/v1/worker_registered/${topic}/${address}`)) as { is_registered?: boolean };
-      return body.is_registered === true;
-    },
+    isRegistered: (topic, address) => chain.isRegistered(topic, address).catch(asCli),
     async scoreEma(topic, address) {
-      const body = (await get(`/emissions/v1/inferer_score_ema/${topic}/${address}`, true)) as
-        | { score?: { score?: string; block_height?: string } }
-        | undefined;
-      return body?.score;
+      try {
+        return await chain.scoreEma(topic, address);
+      } catch (err) {
+        if (err instanceof ChainRequestError && err.status === 404) return undefined;
+        return asCli(err);
+      }
     },
     async latestInferences(topic) {
-      const body = (await get(`/emissions/v1/latest_inferences/${topic}`)) as {
-        block_height?: string;
-        inferences?: { inferences?: Array<{ inferer: string; value: string }> };
-      };
-      return { block_height: body.block_height ?? "0", inferences: body.inferences?.inferences ?? [] };
+      const latest = await chain.latestInferences(topic).catch(asCli);
+      return { block_height: latest.block_height, inferences: latest.inferences.inferences };
     },
-    async topicWorkers(topic) {
-      const body = (await get(`/allora/localnet/v1/topics/${topic}/workers`)) as { workers?: TopicWorker[] };
-      return body.workers ?? [];
-    },
-    async rounds(topic, limit) {
-      const body = (await get(`/allora/localnet/v1/topics/${topic}/rounds?limit=${limit}`)) as {
-        rounds?: TopicRound[];
-      };
-      return body.rounds ?? [];
-    },
-    async balance(address) {
-      const body = (await get(`/cosmos/bank/v1beta1/balances/${address}`)) as {
-        balances?: Array<{ denom: string; amount: string }>;
-      };
-      return BigInt(body.balances?.find((b) => b.denom === DENOM)?.amount ?? "0");
-    },
+    topicWorkers: (topic) => chain.topicWorkers(topic).catch(asCli),
+    rounds: (topic, limit) => chain.rounds(topic, { limit }).catch(asCli),
+    balance: (address) => chain.balance(address).catch(asCli),
     async topicExists(topic) {
-      try {
-        const body = await get(`/emissions/v1/topics/${topic}`, true);
-        return body !== undefined;
-      } catch (err) {
-        if (err instanceof CliError && /HTTP 4\d\d/.test(err.message)) return false;
-        throw err;
-      }
+      return (await chain.topic(topic).catch(asCli)) !== undefined;
     },
     async faucet(faucetUrl, address, amount) {
-      let res: Awaited<ReturnType<typeof httpCall>>;
       try {
-        res = await httpCall(faucetUrl, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify(amount ? { address, amount } : { address }),
-          timeoutMs: 60_000,
-        });
+        return await fundFromFaucet(faucetUrl, address, amount === undefined ? {} : { amount });
       } catch (err) {
-        throw new CliError("FAUCET_FAILED", `the faucet at ${faucetUrl} did not answer: ${errorMessage(err)}`, {
+        throw new CliError("FAUCET_FAILED", `the faucet at ${faucetUrl} failed: ${(err as Error).message}`, {
           hint: "is the network running? `allocmd run` starts the local one with a faucet",
           cause: err,
         });
-      }
-      if (res.status !== 200) {
-        throw new CliError(
-          "FAUCET_FAILED",
-          `the faucet at ${faucetUrl} answered HTTP ${res.status}: ${chainErrorMessage(res.text)}`,
-        );
-      }
-      try {
-        return JSON.parse(res.text) as { tx_hash?: string; amount?: string; height?: string };
-      } catch {
-        return {};
       }
     },
   };

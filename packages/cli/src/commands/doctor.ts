@@ -7,6 +7,7 @@ import {
   checkImages,
   checkKeys,
   checkNetwork,
+  checkNode,
   checkPorts,
   checkPython,
   checkSecretsPlacement,
@@ -17,13 +18,15 @@ import { cliVersion } from "../version.js";
 
 export const doctorCommand: Command = {
   name: "doctor",
-  summary: "check Docker, compose, images, ports, keys and versions, and say what to fix",
+  summary: "check Node, Python, Docker, images, ports, keys and versions, and say what to fix",
   usage: "doctor [--head <url>] [--json]",
   details: [
-    "Checks: the Docker engine and compose (v1 or v2); the allora/* images of config.yaml's version; the ports the",
-    "dev network publishes; the key folder and mnemonic (present, loadable, readable by their owner only, owned by",
-    "the user the container runs as); no secret in config.yaml, the compose files or git; python3; and that the head",
-    "it talks to runs the same version. Exit code 0 when nothing failed (warnings allowed), 1 otherwise.",
+    "Checks: Node (20.19+ or 22) and python3, which allocmd test and allocmd run --native need; for the Docker",
+    "mode, the Docker engine and compose (v1 or v2; warnings only, --native runs without them) and the allora/*",
+    "images of config.yaml's version; the ports the dev network uses; the key folder and mnemonic (present, loadable,",
+    "readable by their owner only, owned by the user the container runs as); no secret in config.yaml, the compose",
+    "files or git; and that the head it talks to runs the same version. Exit code 0 when nothing failed (warnings",
+    "allowed), 1 otherwise.",
   ].join("\n"),
   flags: {
     ...NETWORK_FLAGS,
@@ -49,6 +52,8 @@ export const doctorCommand: Command = {
       });
       project = undefined;
     }
+    checkNode(findings);
+    await checkPython(findings);
     const engine = await checkDocker(findings);
     if (project && engine) await checkImages(project, findings);
     if (project) {
@@ -56,7 +61,6 @@ export const doctorCommand: Command = {
       await checkKeys(project, findings);
       await checkSecretsPlacement(project, findings);
     }
-    await checkPython(findings);
     const endpoints = await resolveEndpoints(project, flags, doctorCommand);
     await checkNetwork(endpoints.headUrl, findings);
 

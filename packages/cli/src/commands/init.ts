@@ -299,7 +299,7 @@ export const initCommand: Command = {
         [
           ...cd,
           `  allocmd test --arg ${t.arg}       # run main.py offline as the worker will`,
-          "  allocmd run                  # start the local network with this worker",
+          "  allocmd run --native         # start the local network with this worker (no Docker; or: allocmd run)",
           `  allocmd request --topic ${t.id}     # send it an inference request`,
           "  allocmd status               # registration, score, balance",
         ].join("\n"),

@@ -2,9 +2,11 @@
  * `allocmd logs`: the output of what `allocmd run` started: the `--join` container when it exists, otherwise the
  * dev network (all services, or one).
  */
+import { readdir } from "node:fs/promises";
 import { boolFlag, type Command, DIR_FLAG, stringFlag } from "../command.js";
 import { compose, containerState, docker, requireCompose, requireDockerEngine } from "../docker/docker.js";
 import { joinContainerName } from "../docker/join-container.js";
+import { nativeLogDir, printNativeLogs } from "../native/native-control.js";
 import { requireProject } from "../project/endpoints.js";
 import { DEV_COMPOSE_FILE } from "../scaffold/compose-dev.js";
 import { parseIntegerFlag } from "../validate.js";
@@ -14,7 +16,7 @@ const FOLLOW_LIMIT_MS = 2_147_000_000;
 
 export const logsCommand: Command = {
   name: "logs",
-  summary: "show the logs of the dev network (or of the --join container)",
+  summary: "show the logs of the dev network (native or Docker), or of the --join container",
   usage: "logs [service] [--follow] [--tail <n>]",
   positionals: ["service"],
   flags: {
@@ -29,9 +31,25 @@ export const logsCommand: Command = {
     const tailFlag = stringFlag(flags, "tail");
     const lines = tailFlag === undefined ? 100 : parseIntegerFlag(tailFlag, "--tail", 1, 100_000);
     const follow = boolFlag(flags, "follow");
+    const service = positionals[0];
+    // A running `allocmd run --native` (or, without Docker, the last one): its nodes' log files.
+    const nativeDir = await nativeLogDir(dir, () =>
+      requireDockerEngine().then(
+        () => true,
+        () => false,
+      ),
+    );
+    if (nativeDir) {
+      const nodes = service
+        ? [service]
+        : (await readdir(nativeDir))
+            .filter((f) => f.endsWith(".log"))
+            .map((f) => f.slice(0, -4))
+            .sort();
+      return printNativeLogs(nativeDir, nodes, { lines, follow, limitMs: FOLLOW_LIMIT_MS }, io);
+    }
     await requireDockerEngine();
     const join = joinContainerName(config);
-    const service = positionals[0];
     if ((service === undefined || service === config.name) && (await containerState(join)) !== "absent") {
       const res = await docker(["logs", "--tail", String(lines), ...(follow ? ["--follow"] : []), join], {
         inherit: true,

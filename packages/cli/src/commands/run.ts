@@ -28,13 +28,14 @@ import {
 } from "../docker/join-container.js";
 import { tail } from "../docker/run-process.js";
 import { CliError, usageError } from "../errors.js";
+import { runNative } from "../native/run-native.js";
 import type { Output } from "../output.js";
 import { formatMs } from "../output.js";
 import { chownTree, containerUser, IMAGE_USER, runningAsRoot } from "../project/container-user.js";
 import { requireProject } from "../project/endpoints.js";
 import { clearJoinRecord, saveJoinRecord } from "../project/join-record.js";
 import { waitForWorker } from "../project/wait-for-worker.js";
-import { readWorkerIdentity } from "../project/worker-identity.js";
+import { requireIdentity } from "../project/worker-identity.js";
 import { DEV_COMPOSE_FILE, DEV_STATE_DIR, devDashboardPort } from "../scaffold/compose-dev.js";
 import { projectImage } from "../scaffold/project-files.js";
 import { bootNodeHostPort, checkBootNode, parseSecondsFlag, parseUrlFlag } from "../validate.js";
@@ -43,17 +44,6 @@ import { bootNodeHostPort, checkBootNode, parseSecondsFlag, parseUrlFlag } from 
 async function ensureStateDir(dir: string, rel: string): Promise<void> {
   await mkdir(join(dir, rel), { recursive: true, mode: 0o700 });
   if (runningAsRoot()) await chownTree(join(dir, rel), IMAGE_USER);
-}
-
-/** The identity the worker will have, or an error saying to run init. */
-async function requireIdentity(project: Project): Promise<{ peerId: string; address: string }> {
-  const identity = await readWorkerIdentity(project);
-  if (!identity.peerId || !identity.address) {
-    throw new CliError("KEYS_INVALID", `the project's keys are not usable: ${identity.problems.join("; ")}`, {
-      hint: "run `allocmd init` in the project to create missing keys (existing ones are kept)",
-    });
-  }
-  return { peerId: identity.peerId, address: identity.address };
 }
 
 /** Streams a build's output as indented progress, keeping it short. */
@@ -111,9 +101,17 @@ async function runDev(project: Project, out: Output, flags: FlagValues, timeoutM
     });
   }
   const identity = await requireIdentity(project);
-  await requireDockerEngine();
+  await requireDockerEngine().catch((err: unknown) => {
+    // No Docker: the same network runs as processes.
+    if (err instanceof CliError && err.code === "DOCKER_UNAVAILABLE") {
+      throw new CliError("DOCKER_UNAVAILABLE", err.message, {
+        hint: `run the network without Docker: allocmd run --native  (or: ${err.hint ?? "install Docker"})`,
+      });
+    }
+    throw err;
+  });
   const cmd = await requireCompose();
-  await requireImages(config, DEV_IMAGE_KINDS);
+  await requireImages(config, DEV_IMAGE_KINDS, (line) => out.progress(line));
   await requireFreeDevPorts(project, cmd);
   await ensureStateDir(dir, DEV_STATE_DIR);
   // From now on status, request and friends talk to this dev network, not to a network joined before.
@@ -205,7 +203,7 @@ async function runJoin(project: Project, out: Output, flags: FlagValues, timeout
 
   const identity = await requireIdentity(project);
   await requireDockerEngine();
-  await requireImages(config, ["worker"]);
+  await requireImages(config, ["worker"], (line) => out.progress(line));
   await ensureStateDir(dir, JOIN_STATE_DIR);
   const image = projectImage(config);
   out.progress(`building ${image} from ${join(dir, "Dockerfile")}`);
@@ -295,6 +293,11 @@ export const runCommand: Command = {
   summary: "start the dev network with this worker, or (--join) only this worker joining a running network",
   usage: "run [--join <head multiaddr>] [options]",
   details: [
+    "With --native: runs the same network (chain, head, sample model, dashboard, this worker with its keys and",
+    "main.py) as processes from this allocmd, no Docker needed, in the foreground: it is ready once the worker",
+    "answered a first request through the head; Ctrl-C (or allocmd stop) stops every node. State and logs are in",
+    "state/native/.",
+    "",
     "Without --join: builds the worker image and starts dev-docker-compose.yaml (chain, head, sample inference server,",
     "this worker) in the background, then waits until the head sees the worker serving its topics.",
     "",
@@ -339,9 +342,15 @@ export const runCommand: Command = {
       description: "how long to wait for the worker to serve its topics (default 180)",
     },
     "no-wait": { type: "boolean", description: "start and return without waiting" },
+    native: {
+      type: "boolean",
+      description: "run the network as processes from this allocmd, without Docker; Ctrl-C stops it",
+    },
+    quiet: { type: "boolean", description: "--native: print only the nodes' warnings and errors" },
   },
   examples: [
     "allocmd run",
+    "allocmd run --native",
     "allocmd run --join /ip4/127.0.0.1/tcp/9010",
     "allocmd run --join /ip4/127.0.0.1/tcp/9010 --no-chain --inference-url http://127.0.0.1:8001",
     "allocmd run --join /ip4/192.168.1.20/tcp/9010 --network-mode bridge",
@@ -350,10 +359,16 @@ export const runCommand: Command = {
     const project = await requireProject(io.cwd, flags);
     const timeoutFlag = stringFlag(flags, "timeout");
     const timeoutMs = (timeoutFlag ? parseSecondsFlag(timeoutFlag, "--timeout", 3600) : 180) * 1000;
+    if (boolFlag(flags, "native")) {
+      for (const f of ["join", "no-wait"]) {
+        if (flags[f] !== undefined) throw usageError("USAGE_BAD_VALUE", `--${f} does not apply with --native`);
+      }
+    } else if (flags.quiet !== undefined) throw usageError("USAGE_BAD_VALUE", "--quiet only applies with --native");
     if (stringFlag(flags, "join") !== undefined) return runJoin(project, out, flags, timeoutMs);
     for (const f of ["head", "chain-rpc", "chain-rest", "no-chain", "inference-url", "network-mode"]) {
       if (flags[f] !== undefined) throw usageError("USAGE_BAD_VALUE", `--${f} only applies with --join`);
     }
+    if (boolFlag(flags, "native")) return runNative(project, io, out, { timeoutMs, quiet: boolFlag(flags, "quiet") });
     return runDev(project, out, flags, timeoutMs);
   },
 };

@@ -9,13 +9,14 @@ import { compose, containerState, docker, requireCompose, requireDockerEngine } 
 import { joinContainerName } from "../docker/join-container.js";
 import { tail } from "../docker/run-process.js";
 import { CliError } from "../errors.js";
+import { stopNative } from "../native/native-control.js";
 import { requireProject } from "../project/endpoints.js";
 import { clearJoinRecord } from "../project/join-record.js";
 import { DEV_COMPOSE_FILE, DEV_STATE_DIR } from "../scaffold/compose-dev.js";
 
 export const stopCommand: Command = {
   name: "stop",
-  summary: "stop the dev network and the --join container of this project",
+  summary: "stop the dev network (native or Docker) and the --join container of this project",
   usage: "stop [--volumes]",
   flags: {
     ...DIR_FLAG,
@@ -25,7 +26,16 @@ export const stopCommand: Command = {
   async run({ io, out, flags }) {
     const project = await requireProject(io.cwd, flags);
     const { config, dir } = project;
-    await requireDockerEngine();
+    const stoppedNative = await stopNative(dir, out);
+    // Without Docker only a native network can have run here.
+    const engine = await requireDockerEngine().then(
+      () => true,
+      (err: unknown) => {
+        if (stoppedNative) return false;
+        throw err;
+      },
+    );
+    if (!engine) return 0;
     const name = joinContainerName(config);
     if ((await containerState(name)) !== "absent") {
       const res = await docker(["rm", "--force", name], { timeoutMs: 60_000 });

@@ -12,7 +12,9 @@ import type { Project } from "../config/load-config.js";
 import { compose, detectCompose, docker, inspectImage } from "../docker/docker.js";
 import { DEV_IMAGE_KINDS, imageName } from "../docker/images.js";
 import { isPortFree } from "../docker/join-container.js";
+import { releasePackageRoot } from "../docker/package-images.js";
 import { runProcess } from "../docker/run-process.js";
+import { isRunnerAlive, loadNativeRecord } from "../native/native-record.js";
 import { IMAGE_USER } from "../project/container-user.js";
 import { DEV_COMPOSE_FILE, devDashboardPort } from "../scaffold/compose-dev.js";
 import { PROD_COMPOSE_FILE } from "../scaffold/compose-prod.js";
@@ -33,21 +35,42 @@ const warn = (area: string, message: string, fix: string): Finding => ({ level: 
 const fail = (area: string, message: string, fix: string): Finding => ({ level: "fail", area, message, fix });
 const skip = (area: string, message: string): Finding => ({ level: "skip", area, message });
 
-/** Docker engine and compose. Returns whether the engine answered (later checks need it). */
+/** Node.js itself: the versions allocmd and the nodes it runs are built for. */
+export function checkNode(findings: Finding[], version = process.versions.node): void {
+  const [major = 0, minor = 0] = version.split(".").map(Number);
+  const supported = (major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major > 22;
+  findings.push(
+    supported
+      ? ok("node", `Node ${version}`)
+      : fail("node", `Node ${version} is too old or not supported`, "install Node 22 (or 20.19+): https://nodejs.org"),
+  );
+}
+
+/**
+ * Docker engine and compose, which only the Docker mode needs (`allocmd run` without --native): their absence is a
+ * warning naming the way without them. Returns whether the engine answered (later checks need it).
+ */
 export async function checkDocker(findings: Finding[]): Promise<boolean> {
   const res = await docker(["version", "--format", "{{.Server.Version}}"], { timeoutMs: 20_000 });
+  const native = "or run the network without Docker: allocmd run --native";
   let engine = false;
   if (res.spawnError) {
-    findings.push(fail("docker", "docker is not installed", "install Docker: https://docs.docker.com/engine/install/"));
+    findings.push(
+      warn(
+        "docker",
+        "docker is not installed (needed only by `allocmd run` in Docker mode)",
+        `install Docker (https://docs.docker.com/engine/install/), ${native}`,
+      ),
+    );
   } else if (res.code !== 0) {
     const denied = /permission denied/i.test(res.stderr);
     findings.push(
-      fail(
+      warn(
         "docker",
         `the Docker engine is not reachable: ${res.stderr.trim().split("\n").slice(-1)[0] ?? ""}`,
         denied
-          ? "add your user to the docker group: sudo usermod -aG docker $USER (then log in again)"
-          : "start Docker (Docker Desktop, or sudo systemctl start docker)",
+          ? `add your user to the docker group: sudo usermod -aG docker $USER (then log in again), ${native}`
+          : `start Docker (Docker Desktop, or sudo systemctl start docker), ${native}`,
       ),
     );
   } else {
@@ -59,10 +82,10 @@ export async function checkDocker(findings: Finding[]): Promise<boolean> {
     findings.push(ok("compose", `${c.kind === "v2" ? "docker compose" : "docker-compose"} ${c.version} (${c.kind})`));
   else {
     findings.push(
-      fail(
+      (engine ? fail : warn)(
         "compose",
         "neither `docker compose` (v2) nor `docker-compose` (v1) found",
-        "install the compose plugin or docker-compose",
+        `install the compose plugin or docker-compose${engine ? "" : `, ${native}`}`,
       ),
     );
   }
@@ -83,15 +106,19 @@ export async function checkImages(project: Project, findings: Finding[]): Promis
   } else {
     findings.push(ok("versions", `allocmd ${cliVersion()} and config.yaml's image.version agree`));
   }
+  // A release allocmd builds the images of its own version when `allocmd run` needs them.
+  const buildable = releasePackageRoot() !== undefined && want === cliVersion();
   for (const kind of DEV_IMAGE_KINDS) {
     const image = imageName(project.config, kind);
     const found = await inspectImage(image);
     if (!found.exists) {
       findings.push(
-        (kind === "worker" ? fail : warn)(
+        (kind === "worker" && !buildable ? fail : warn)(
           "images",
           `${image} is not on this machine${kind === "worker" ? " (the Dockerfile starts FROM it)" : " (the dev network needs it)"}`,
-          "build the images in the Allora localnet repository (pnpm docker:build) or `docker load` them",
+          buildable
+            ? "nothing to do: `allocmd run` builds it from this allocmd package when it is missing"
+            : "build the images in the Allora localnet repository (pnpm docker:build) or `docker load` them",
         ),
       );
     } else if (found.version && found.version !== want) {
@@ -121,6 +148,13 @@ export async function checkPorts(project: Project, findings: Finding[], engine: 
       findings.push(ok("ports", "the dev network of this project is running (its ports are in use by it)"));
       return;
     }
+  }
+  const native = await loadNativeRecord(project.dir);
+  if (native && (await isRunnerAlive(native))) {
+    findings.push(
+      ok("ports", `the native network of this project is running (pid ${native.pid}): its ports are in use by it`),
+    );
+    return;
   }
   const ports: Array<[string, number]> = [
     ["head REST", config.dev.head_rest_port],
@@ -287,12 +321,17 @@ export async function checkNetwork(headUrl: string | undefined, findings: Findin
   }
 }
 
-/** python3, which `allocmd test` runs main.py with. */
+/** python3, which `allocmd test` and the native worker run main.py with. */
 export async function checkPython(findings: Finding[]): Promise<void> {
   const res = await runProcess("python3", ["--version"], { timeoutMs: 10_000 });
-  if (res.code === 0) findings.push(ok("python", `${(res.stdout || res.stderr).trim()} (for allocmd test)`));
+  if (res.code === 0)
+    findings.push(ok("python", `${(res.stdout || res.stderr).trim()} (for allocmd test and allocmd run --native)`));
   else
     findings.push(
-      warn("python", "python3 is not installed: `allocmd test` cannot run main.py here", "install Python 3"),
+      fail(
+        "python",
+        "python3 is not installed: `allocmd test` and `allocmd run --native` cannot run main.py here",
+        "install Python 3 (e.g. sudo apt install python3, or https://www.python.org/downloads/)",
+      ),
     );
 }

@@ -28,7 +28,7 @@ function describeJsonType(value: unknown): string {
 }
 
 /** Judges a run of main.py. */
-export function checkMainPyOutput(result: MainPyResult, timeoutMs: number): ContractVerdict {
+export function checkMainPyOutput(result: Omit<MainPyResult, "mode">, timeoutMs: number): ContractVerdict {
   const problems: string[] = [];
   if (result.spawnError) {
     return { status: "broken", problems: [`main.py could not be started: ${result.spawnError}`] };

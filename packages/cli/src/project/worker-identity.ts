@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { errorMessage, loadKeyFolder } from "@allora/protocol";
 import type { Project } from "../config/load-config.js";
+import { CliError } from "../errors.js";
 import { readMnemonicFile } from "../scaffold/project-keys.js";
 
 /** The worker's peer id and address, or why each is unknown. */
@@ -31,4 +32,15 @@ export async function readWorkerIdentity(project: Project): Promise<WorkerIdenti
     out.problems.push(errorMessage(err));
   }
   return out;
+}
+
+/** The identity the worker will have, or an error saying to run init. */
+export async function requireIdentity(project: Project): Promise<{ peerId: string; address: string }> {
+  const identity = await readWorkerIdentity(project);
+  if (!identity.peerId || !identity.address) {
+    throw new CliError("KEYS_INVALID", `the project's keys are not usable: ${identity.problems.join("; ")}`, {
+      hint: "run `allocmd init` in the project to create missing keys (existing ones are kept)",
+    });
+  }
+  return { peerId: identity.peerId, address: identity.address };
 }

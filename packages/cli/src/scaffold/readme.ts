@@ -33,7 +33,8 @@ service it calls).
 
 \`\`\`sh
 allocmd test --arg ${arg}          # run main.py offline, exactly as the worker will, and check its output
-allocmd run                     # build the image, start the local network, wait until this worker is serving
+allocmd run --native            # start the local network as processes (no Docker); Ctrl-C or allocmd stop ends it
+allocmd run                     # or with Docker: build the image, start the network, wait until this worker serves
 allocmd request --topic ${topic}       # send an inference request: every worker's value and timing
 allocmd status                  # head, registration, latest inference, score, balance
 allocmd topic ${topic}                 # every worker of the topic, ranked by reward

@@ -5,8 +5,10 @@
  * which is the byte layout gogoproto produces and the chain signs.
  */
 import { BinaryReader, BinaryWriter } from "cosmjs-types/binary";
+import { AlloraError, errorMessage } from "../errors.js";
 
-type ScalarKind = "string" | "bool" | "bytes" | "uint64" | "int64";
+/** The protobuf scalar kinds the network's messages use. */
+export type ScalarKind = "string" | "bool" | "bytes" | "uint64" | "int64";
 
 /** A scalar field: its number and kind. */
 export interface ScalarField<K extends ScalarKind = ScalarKind> {
@@ -26,7 +28,8 @@ export interface MessageField<T = unknown, R extends boolean = boolean> {
 // biome-ignore lint/suspicious/noExplicitAny: codecs are invariant in T; any lets one record hold fields of every message type
 export type FieldSpec = ScalarField | MessageField<any, boolean>;
 
-type ScalarTs<K extends ScalarKind> = K extends "string"
+/** The TypeScript type of a scalar kind: 64-bit integers are `bigint`, bytes `Uint8Array`. */
+export type ScalarTs<K extends ScalarKind> = K extends "string"
   ? string
   : K extends "bool"
     ? boolean
@@ -34,7 +37,8 @@ type ScalarTs<K extends ScalarKind> = K extends "string"
       ? Uint8Array
       : bigint;
 
-type FieldTs<F> =
+/** The TypeScript type of a field: its scalar type, a message, or an array of messages when repeated. */
+export type FieldTs<F> =
   F extends MessageField<infer T, infer R>
     ? R extends true
       ? T[]
@@ -290,5 +294,23 @@ export function defineMessage<S extends Record<string, FieldSpec>>(
       return out as T;
     },
   };
+  // Bad input surfaces as RangeError/TypeError/SyntaxError from the reader or BigInt; callers get one coded error.
+  const { decode, fromJSON, fromPartial } = codec;
+  codec.decode = (input, length) => coded(fullName, "protobuf bytes", () => decode(input, length));
+  codec.fromJSON = (object) => coded(fullName, "JSON", () => fromJSON(object));
+  codec.fromPartial = (object) => coded(fullName, "object", () => fromPartial(object));
   return codec;
+}
+
+/** Runs `read`, turning any failure that is not already an {@link AlloraError} into `PROTO_DECODE_FAILED`. */
+function coded<T>(fullName: string, what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (cause) {
+    if (cause instanceof AlloraError) throw cause;
+    throw new AlloraError("PROTO_DECODE_FAILED", `${fullName}: cannot read it from ${what}: ${errorMessage(cause)}`, {
+      cause,
+      details: { message: fullName },
+    });
+  }
 }

@@ -12,15 +12,15 @@
  */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import {
-  generateKeyPair,
-  privateKeyFromProtobuf,
-  privateKeyToProtobuf,
-  publicKeyToProtobuf,
-} from "@libp2p/crypto/keys";
 import type { PrivateKey } from "@libp2p/interface";
-import { peerIdFromPrivateKey } from "@libp2p/peer-id";
 import { AlloraError } from "../errors.js";
+
+/** libp2p's key and peer id code, loaded on first use, so importing the library does not pay for it (~0.1 s). */
+let libp2p: Promise<[typeof import("@libp2p/crypto/keys"), typeof import("@libp2p/peer-id")]> | undefined;
+const loadLibp2p = () => {
+  libp2p ??= Promise.all([import("@libp2p/crypto/keys"), import("@libp2p/peer-id")]);
+  return libp2p;
+};
 
 /** A loaded libp2p identity. */
 export interface NodeIdentity {
@@ -46,6 +46,7 @@ async function writeAtomic(path: string, data: string | Uint8Array, mode: number
 
 /** Writes `privateKey` into `dir` in the allora-keys format (creating `dir`, mode 0700). */
 export async function writeKeyFolder(dir: string, privateKey: PrivateKey): Promise<NodeIdentity> {
+  const [{ privateKeyToProtobuf, publicKeyToProtobuf }, { peerIdFromPrivateKey }] = await loadLibp2p();
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const priv = privateKeyToProtobuf(privateKey);
   const pub = publicKeyToProtobuf(privateKey.publicKey);
@@ -60,6 +61,7 @@ export async function writeKeyFolder(dir: string, privateKey: PrivateKey): Promi
 
 /** Generates a new Ed25519 identity and writes it into `dir`. */
 export async function generateKeyFolder(dir: string): Promise<NodeIdentity> {
+  const [{ generateKeyPair }] = await loadLibp2p();
   return writeKeyFolder(dir, await generateKeyPair("Ed25519"));
 }
 
@@ -77,6 +79,7 @@ export async function loadKeyFolder(dir: string): Promise<NodeIdentity> {
       details: { dir },
     });
   }
+  const [{ privateKeyFromProtobuf }, { peerIdFromPrivateKey }] = await loadLibp2p();
   let privateKey: PrivateKey;
   try {
     privateKey = privateKeyFromProtobuf(priv);

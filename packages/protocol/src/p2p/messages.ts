@@ -11,6 +11,17 @@ const Cid = Type.String({ minLength: 1, maxLength: 256 });
 const Code = Type.String({ pattern: "^[0-9]{3}$" });
 const Text = Type.String({ maxLength: 8192 });
 
+/** The chain round an execute belongs to, when the request carried `ALLORA_BLOCK_HEIGHT_CURRENT`. */
+export const ChainRound = Type.Object(
+  {
+    topic_id: Type.String({ pattern: "^[0-9]{1,20}$" }),
+    block_height: Type.String({ pattern: "^[0-9]{1,19}$" }),
+  },
+  { additionalProperties: false },
+);
+/** The chain round an execute belongs to. */
+export type ChainRound = Static<typeof ChainRound>;
+
 /** Head → workers (gossip on `allora-topic-<id>-worker`): who can run this function now? */
 export const MsgRollCall = Type.Object(
   {
@@ -20,6 +31,8 @@ export const MsgRollCall = Type.Object(
     request_id: RequestId,
     topic: Type.String({ maxLength: 128 }),
     consensus: Type.Integer({ minimum: 0, maximum: 0, description: "always 0: no consensus, the head aggregates" }),
+    /** Set for the chain's own round (checked open by the head): the worker gives it its reserved round slots. */
+    chain_round: Type.Optional(ChainRound),
   },
   { additionalProperties: false },
 );
@@ -40,17 +53,6 @@ export const MsgRollCallResponse = Type.Object(
 );
 /** Worker → head: roll-call answer. */
 export type MsgRollCallResponse = Static<typeof MsgRollCallResponse>;
-
-/** The chain round an execute belongs to, when the request carried `ALLORA_BLOCK_HEIGHT_CURRENT`. */
-export const ChainRound = Type.Object(
-  {
-    topic_id: Type.String({ pattern: "^[0-9]{1,20}$" }),
-    block_height: Type.String({ pattern: "^[0-9]{1,19}$" }),
-  },
-  { additionalProperties: false },
-);
-/** The chain round an execute belongs to. */
-export type ChainRound = Static<typeof ChainRound>;
 
 /** Head → chosen worker (session): run the function. */
 export const MsgExecute = Type.Object(

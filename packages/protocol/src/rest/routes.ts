@@ -3,7 +3,9 @@
  * {@link createHeadClient}, so paths and schemas exist once.
  */
 import type { TSchema } from "@sinclair/typebox";
+import { AlloraError, isAlloraErrorCode } from "../errors.js";
 import { httpCall } from "../http-client.js";
+import { checkResponse } from "./check-response.js";
 import {
   type ErrorResponse,
   ExecuteRequest,
@@ -66,14 +68,24 @@ export const HeadRoutes = {
 /** The names of the head's routes. */
 export type HeadRouteName = keyof typeof HeadRoutes;
 
-/** A non-2xx answer from the head, with the parsed `{code, message}` body. */
-export class HeadRequestError extends Error {
+/**
+ * A non-2xx answer from the head: an {@link AlloraError} whose `code` is the head's own (`TOPIC_INVALID`,
+ * `REQUEST_INVALID`, …) or `HTTP_<status>` when the answer had no `{code, message}` body, with the HTTP `status` and
+ * the parsed `body`.
+ */
+export class HeadRequestError extends AlloraError {
   override readonly name = "HeadRequestError";
   constructor(
+    /** The HTTP status of the answer. */
     readonly status: number,
+    /** The head's `{code, message}` error body (made up from the status and text when it sent none). */
     readonly body: ErrorResponse,
   ) {
-    super(`head answered HTTP ${status} ${body.code}: ${body.message}`);
+    super(
+      isAlloraErrorCode(body.code) ? body.code : `HTTP_${status}`,
+      `head answered HTTP ${status} ${body.code.slice(0, 100)}: ${body.message.slice(0, 500)}`,
+      { details: { status, head_code: body.code } },
+    );
   }
 }
 
@@ -93,7 +105,9 @@ export interface HeadClient {
 }
 
 /**
- * A typed client for a head node at `baseUrl`.
+ * A typed client for a head node at `baseUrl`. Answers are checked against the route's response schema: a body of
+ * another shape throws `HEAD_RESPONSE_INVALID` naming the field, a non-2xx answer {@link HeadRequestError}, a
+ * network failure `HTTP_UNREACHABLE` / `HTTP_TIMEOUT`.
  *
  * @example
  * ```ts
@@ -107,8 +121,9 @@ export function createHeadClient(baseUrl: string, options: HeadClientOptions = {
   const base = baseUrl.replace(/\/+$/, "");
   const call = async (name: HeadRouteName, body?: unknown): Promise<unknown> => {
     const def = HeadRoutes[name];
+    const url = `${base}${def.url}`;
     // node:http, not fetch: fetch refuses the head's default port 6000.
-    const res = await httpCall(`${base}${def.url}`, {
+    const res = await httpCall(url, {
       method: def.method,
       headers: body === undefined ? {} : { "content-type": "application/json" },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -122,12 +137,15 @@ export function createHeadClient(baseUrl: string, options: HeadClientOptions = {
     }
     if (res.status < 200 || res.status >= 300) {
       const err =
-        parsed !== null && typeof parsed === "object" && "code" in parsed && "message" in parsed
+        parsed !== null &&
+        typeof parsed === "object" &&
+        typeof (parsed as { code?: unknown }).code === "string" &&
+        typeof (parsed as { message?: unknown }).message === "string"
           ? (parsed as ErrorResponse)
           : { code: `HTTP_${res.status}`, message: res.text.slice(0, 500) };
       throw new HeadRequestError(res.status, err);
     }
-    return parsed;
+    return checkResponse(def.response, parsed, `${def.method} ${url}`, "HEAD_RESPONSE_INVALID");
   };
   const client: Record<string, (body?: unknown) => Promise<unknown>> = {};
   for (const name of Object.keys(HeadRoutes) as HeadRouteName[]) {

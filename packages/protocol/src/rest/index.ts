@@ -1,0 +1,3 @@
+export * from "../http-client.js";
+export * from "./routes.js";
+export * from "./schemas.js";
