@@ -5,7 +5,7 @@
 import { mkdir, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { AlloraError, workerTopicName } from "@allora/protocol";
-import { readSecretFile } from "@allora/service";
+import { readChainKey } from "@allora/service";
 import type { WorkerConfig } from "./config.js";
 import { topicIdOf } from "./topics.js";
 
@@ -28,15 +28,10 @@ export async function prepareWorker(config: WorkerConfig): Promise<WorkerSetup> 
   const dataDir = resolve(config.dataDir);
   // The spec's check admits only topic ids and worker topic names, so every topic parses.
   const topics = [...new Set(config.topics.map((t) => topicIdOf(t) as bigint))];
-  const mnemonic = config.chainMnemonicFile
-    ? await readSecretFile(config.chainMnemonicFile, "chain mnemonic")
-    : undefined;
-  if (config.chainRpc && (!mnemonic || !config.chainRest)) {
-    throw new AlloraError(
-      "CONFIG_INVALID",
-      `--chain-rpc is set but ${mnemonic ? "--chain-rest" : "--chain-mnemonic-file"} is not: the worker needs its key to register and sign, and the chain's REST face to check its registration`,
-    );
-  }
+  const mnemonic = await readChainKey(
+    config,
+    "the worker needs its key to register and sign, and the chain's REST face to check its registration",
+  );
   const mainPy = resolve(config.mainPy);
   if (!(await isFile(mainPy))) {
     throw new AlloraError(
