@@ -159,19 +159,29 @@ export async function createWorkerNode(config: WorkerConfig, deps: WorkerNodeDep
       `worker ${config.name} started: serving topics ${setup.topics.join(", ")}`,
     );
   };
+  return { peerId: identity.peerId, host, status, httpAddress: () => httpAddress, ...makeLifecycle(start, stop) };
+}
+
+/**
+ * `start` and `stop` as a node offers them: each runs once, a start that fails half way stops what it started (so
+ * nothing is left listening), and a stop before any start still releases what the build opened (the host).
+ */
+function makeLifecycle(start: () => Promise<void>, stop: () => Promise<void>) {
+  let started: Promise<void> | undefined;
+  let stopped: Promise<void> | undefined;
+  const stopOnce = () => {
+    stopped ??= stop();
+    return stopped;
+  };
   return {
-    peerId: identity.peerId,
-    host,
-    status,
-    httpAddress: () => httpAddress,
-    async start() {
-      // A start that fails half way leaves nothing listening.
-      await start().catch(async (err) => {
-        await stop().catch(() => undefined);
+    start() {
+      started ??= start().catch(async (err) => {
+        await stopOnce().catch(() => undefined);
         throw err;
       });
+      return started;
     },
-    stop,
+    stop: stopOnce,
   };
 }
 
