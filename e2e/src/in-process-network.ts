@@ -10,7 +10,7 @@ import { type HeadNode, headConfig, startHeadNode } from "@allora/head";
 import { buildInferenceApp, createGeneratorPriceFeed, type ModelName } from "@allora/inference-server";
 import { sampleMainPyPath } from "@allora/node-function";
 import { createLogger, createMetricsRegistry, parseConfig } from "@allora/service";
-import { startWorkerNode, type WorkerNode, workerConfig } from "@allora/worker";
+import { createWorkerNode, type WorkerNode, workerConfig } from "@allora/worker";
 import type { FastifyInstance } from "fastify";
 import { functionModeArgs } from "./function-mode.js";
 import { freePort, waitFor } from "./wait.js";
@@ -99,10 +99,11 @@ export async function startInProcessNetwork(options: {
       ...functionModeArgs(),
       ...(spec.args ?? []),
     ];
-    const worker = await startWorkerNode(parseConfig(workerConfig, argv, {}).config, {
+    const worker = await createWorkerNode(parseConfig(workerConfig, argv, {}).config, {
       logger: logger(spec.name),
       version: "test",
     });
+    await worker.start();
     workers.set(spec.name, worker);
     return worker;
   };

@@ -3,7 +3,7 @@
  */
 
 import { checkBootNode, checkHttpUrl, checkPeerId, isReservedEnvName } from "@allora/protocol";
-import { defineConfig, httpLimitOptions } from "@allora/service";
+import { type ConfigOf, defineConfig, httpLimitOptions } from "@allora/service";
 
 /** Accepts a topic id (`1`) or its gossip name (`allora-topic-1-worker`). */
 function checkTopic(value: string): string | undefined {
@@ -12,6 +12,7 @@ function checkTopic(value: string): string | undefined {
     : `topic "${value}" is not a topic id (e.g. 1) or a worker topic name (allora-topic-1-worker)`;
 }
 
+/** The worker's options as flags and env vars. */
 export const workerConfig = defineConfig({
   name: { type: "string", default: "worker", description: "node name on every log line" },
   "log-level": {
@@ -208,3 +209,6 @@ export const workerConfig = defineConfig({
   },
   ...httpLimitOptions(),
 });
+
+/** The worker's config, as parsed from {@link workerConfig}. */
+export type WorkerConfig = ConfigOf<typeof workerConfig>;

@@ -1,5 +1,6 @@
-export { workerConfig } from "./config.js";
+export { type WorkerConfig, workerConfig } from "./config.js";
 export type { ExecutionResult } from "./execution/executor.js";
 export type { FunctionMode } from "./execution/function-runner.js";
 export { type MainPyRequest, type MainPySession, startMainPySession } from "./execution/main-py-session.js";
-export { startWorkerNode, type WorkerConfig, type WorkerNode, type WorkerStatus } from "./node.js";
+export { createWorkerNode, type WorkerNode, type WorkerNodeDeps } from "./node.js";
+export type { WorkerStatus } from "./status.js";

@@ -25,6 +25,8 @@ export interface HttpAnswer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
+  /** The body as it came, for answers that are not text (a function package). */
+  bytes: Uint8Array;
 }
 
 /**
@@ -78,11 +80,8 @@ export function httpCall(url: string, options: HttpCallOptions = {}): Promise<Ht
           });
           res.on("end", () => {
             clearTimeout(timer);
-            resolve({
-              status: res.statusCode ?? 0,
-              headers: res.headers,
-              text: Buffer.concat(chunks).toString("utf8"),
-            });
+            const body = Buffer.concat(chunks);
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, text: body.toString("utf8"), bytes: body });
           });
           res.on("error", (err) => {
             clearTimeout(timer);

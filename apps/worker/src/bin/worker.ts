@@ -2,7 +2,7 @@
 import "@allora/service/polyfills";
 import { readPackageVersion, runService } from "@allora/service";
 import { workerConfig } from "../config.js";
-import { startWorkerNode } from "../node.js";
+import { createWorkerNode } from "../node.js";
 
 await runService({
   program: "allora-worker",
@@ -15,5 +15,9 @@ await runService({
   ],
   nodeName: (c) => c.name,
   logLevel: (c) => c.logLevel,
-  start: ({ config, logger, version }) => startWorkerNode(config, { logger, version }),
+  async start({ config, logger, version }) {
+    const node = await createWorkerNode(config, { logger, version });
+    await node.start();
+    return node;
+  },
 });

@@ -9,6 +9,7 @@ import {
   AlloraError,
   errorMessage,
   type FunctionManifest,
+  httpCall,
   isVerifiableCid,
   type Logger,
   MAX_FUNCTION_PACKAGE_BYTES,
@@ -50,14 +51,11 @@ export interface FunctionStore {
   list(): InstalledFunction[];
 }
 
+/** Downloads a package from `url`, no larger than a package may be. */
 async function download(url: string): Promise<Uint8Array> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(15_000) });
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  const length = Number(res.headers.get("content-length") ?? 0);
-  if (length > MAX_FUNCTION_PACKAGE_BYTES) throw new Error(`package of ${length} bytes is over the limit`);
-  const bytes = new Uint8Array(await res.arrayBuffer());
-  if (bytes.byteLength > MAX_FUNCTION_PACKAGE_BYTES) throw new Error("package is over the size limit");
-  return bytes;
+  const answer = await httpCall(url, { timeoutMs: 15_000, maxResponseBytes: MAX_FUNCTION_PACKAGE_BYTES });
+  if (answer.status < 200 || answer.status > 299) throw new Error(`HTTP ${answer.status}`);
+  return answer.bytes;
 }
 
 function gatewaySource(base: string): PackageSource {

@@ -4,14 +4,17 @@
 import type { Logger } from "@allora/protocol";
 import { installErrorHandling, type Registry } from "@allora/service";
 import Fastify, { type FastifyInstance } from "fastify";
-import type { WorkerStatus } from "../node.js";
+import type { WorkerStatus } from "../status.js";
 
-/** Builds the app (not listening). */
-export function buildWorkerHttpApp(options: {
+/** What the HTTP face reads from the worker. */
+export interface WorkerHttpOptions {
   status: () => WorkerStatus;
   metrics: Registry;
   logger: Logger;
-}): FastifyInstance {
+}
+
+/** Builds the app (not listening). */
+export function buildWorkerHttpApp(options: WorkerHttpOptions): FastifyInstance {
   const app = Fastify({ logger: false });
   installErrorHandling(app, options.logger);
   app.get("/health", async () => {

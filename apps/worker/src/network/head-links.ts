@@ -20,7 +20,7 @@ import type { PeerId } from "@libp2p/interface";
 /** Callbacks of the links. */
 export interface HeadLinkHandlers {
   onExecute(message: MsgExecute, channel: MessageChannel): void;
-  /** A roll call the head sent on the session (it also publishes it on gossip). */
+  /** A roll call the head sent on the session (it also publishes it on gossip); its origin is not checked here. */
   onRollCall(message: MsgRollCall, head: PeerId): void;
   onHeadFunctions(head: PeerId, cids: readonly string[]): void;
 }
@@ -66,11 +66,8 @@ export function createHeadLinks(options: HeadLinksOptions): HeadLinks {
       {
         onMessage: (message: P2pMessage) => {
           if (message.type === "MsgExecute") options.handlers.onExecute(message, channel);
-          else if (message.type === "MsgRollCall") {
-            // The session is the head's own authenticated connection: the roll call must come from it.
-            if (message.origin === key) options.handlers.onRollCall(message, head);
-            else logger.warn({ code: "ROLL_CALL_ORIGIN_MISMATCH", head: key }, "ignoring a roll call for another head");
-          } else if (message.type === "MsgHeadHello" && message.functions)
+          else if (message.type === "MsgRollCall") options.handlers.onRollCall(message, head);
+          else if (message.type === "MsgHeadHello" && message.functions)
             options.handlers.onHeadFunctions(head, message.functions);
         },
         onClose: (reason) => {

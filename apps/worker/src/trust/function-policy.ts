@@ -5,8 +5,7 @@
  * signed only for a run of the topic's own function, never for an allow-listed extra.
  */
 
-import { type Logger, resolveFunctionId } from "@allora/protocol";
-import { getJson } from "@allora/service";
+import { createChainRestClient, type Logger, resolveFunctionId } from "@allora/protocol";
 
 /** The verdict on one function for one topic. */
 export type FunctionVerdict =
@@ -40,18 +39,16 @@ export function createFunctionPolicy(options: FunctionPolicyOptions): FunctionPo
   const { aliases, logger } = options;
   const extra = new Set(options.allow.map((id) => resolveFunctionId(id, aliases)));
   const topicFunctions = new Map<string, { cid: string; readAt: number }>();
+  const chain = options.chainRest ? createChainRestClient(options.chainRest, { timeoutMs: 3000 }) : undefined;
 
   const topicFunction = async (topicId: bigint): Promise<string | undefined> => {
-    if (!options.chainRest) return options.runnerCid;
+    if (!chain) return options.runnerCid;
     const key = topicId.toString();
     const cached = topicFunctions.get(key);
     if (cached && Date.now() - cached.readAt < TOPIC_FUNCTION_TTL_MS) return cached.cid;
     try {
-      const body = (await getJson(`${options.chainRest}/emissions/v1/topics/${key}`, 3000)) as {
-        topic?: { inference_logic?: unknown };
-      };
-      const logic = body.topic?.inference_logic;
-      if (typeof logic !== "string" || logic === "") throw new Error("the topic has no inference_logic");
+      const logic = (await chain.topic(key))?.inference_logic;
+      if (!logic) throw new Error("the topic has no inference_logic");
       const cid = resolveFunctionId(logic, aliases);
       topicFunctions.set(key, { cid, readAt: Date.now() });
       return cid;

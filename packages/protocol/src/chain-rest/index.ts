@@ -1,2 +1,3 @@
 export * from "./client.js";
+export * from "./emissions-params.js";
 export * from "./views.js";
