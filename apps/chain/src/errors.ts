@@ -5,7 +5,7 @@
  */
 import { AlloraError, CHAIN_ERRORS, type ChainErrorCode, type ChainErrorInfo } from "@allora/protocol";
 
-export { CHAIN_ERRORS, type ChainErrorCode, type ChainErrorInfo };
+export type { ChainErrorCode, ChainErrorInfo };
 
 /** The Cosmos-shaped result of a failure: what tx results and error bodies carry. */
 export interface AbciError {

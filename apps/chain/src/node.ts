@@ -11,14 +11,14 @@ import { createBlockProducer } from "./chain/block-producer.js";
 import { type Chain, createChain } from "./chain/chain.js";
 import type { ChainConfig } from "./config.js";
 import { createFaucet, type Faucet } from "./faucet/faucet.js";
-import { loadGenesisFile } from "./genesis/genesis.js";
+import { type Genesis, loadGenesisFile } from "./genesis/genesis.js";
+import { buildRestApp } from "./http/rest/rest-app.js";
+import { makeNodeIdentity } from "./http/rpc/comet-views.js";
+import { buildRpcApp } from "./http/rpc/rpc-app.js";
+import type { RpcContext } from "./http/rpc/rpc-methods.js";
 import { createChainMetrics } from "./metrics.js";
-import { buildRestApp } from "./rest/rest-app.js";
-import { makeNodeIdentity } from "./rpc/comet-views.js";
-import { buildRpcApp } from "./rpc/rpc-app.js";
-import type { RpcContext } from "./rpc/rpc-methods.js";
 import { createBlocklessNotifier } from "./scheduler/blockless-notifier.js";
-import { openBlockLog } from "./store/block-log.js";
+import { type BlockLog, openBlockLog } from "./store/block-log.js";
 import { createPayloadSenders } from "./tx/payload-senders.js";
 
 /** Dependencies of {@link createChainNode}. */
@@ -49,6 +49,53 @@ function urlOf(app: FastifyInstance, host: string): string {
   return `http://${shown.includes(":") ? `[${shown}]` : shown}:${port}`;
 }
 
+/** Opens the block log and rebuilds the chain from it; the log is closed again when the chain cannot be built. */
+function openChain(config: ChainConfig, genesis: Genesis, logger: Logger): { chain: Chain; blockLog: BlockLog } {
+  const blockLog = openBlockLog({
+    dataDir: config.dataDir,
+    chainId: genesis.chainId,
+    genesisHash: genesis.hash,
+    logger: logger.child({ module: "block-log" }),
+  });
+  try {
+    const payloadSenders = createPayloadSenders({
+      genesis: genesis.payloadSenders,
+      ...(config.payloadSendersFile ? { file: config.payloadSendersFile } : {}),
+      ...(config.payloadSendersFromHead && config.blocklessApiUrl
+        ? { headStatusUrl: new URL("/api/v1/status", config.blocklessApiUrl).toString() }
+        : {}),
+      logger: logger.child({ module: "payload-senders" }),
+    });
+    const chain = createChain({ genesis, blockLog, payloadSenders, logger: logger.child({ module: "chain" }) });
+    return { chain, blockLog };
+  } catch (err) {
+    blockLog.close();
+    throw err;
+  }
+}
+
+function openFaucet(
+  config: ChainConfig,
+  chain: Chain,
+  mnemonic: string | undefined,
+  commitTimeoutMs: number,
+  logger: Logger,
+): Promise<Faucet | undefined> {
+  if (!mnemonic) return Promise.resolve(undefined);
+  return createFaucet({
+    chain,
+    mnemonic,
+    defaultAmount: BigInt(config.faucetAmount),
+    commitTimeoutMs,
+    limits: {
+      windowMs: config.faucetWindowSeconds * 1000,
+      perAddress: config.faucetMaxPerAddress,
+      perClient: config.faucetMaxPerClient,
+    },
+    logger: logger.child({ module: "faucet" }),
+  });
+}
+
 export async function createChainNode(config: ChainConfig, deps: ChainNodeDeps): Promise<ChainNode> {
   const logger = deps.logger;
   const version = deps.version ?? "0.0.0";
@@ -62,42 +109,9 @@ export async function createChainNode(config: ChainConfig, deps: ChainNodeDeps):
   const mnemonic = config.faucetMnemonicFile
     ? await readSecretFile(config.faucetMnemonicFile, "faucet mnemonic")
     : undefined;
-  const blockLog = openBlockLog({
-    dataDir: config.dataDir,
-    chainId: genesis.chainId,
-    genesisHash: genesis.hash,
-    logger: logger.child({ module: "block-log" }),
-  });
-  let chain: Chain;
-  try {
-    const payloadSenders = createPayloadSenders({
-      genesis: genesis.payloadSenders,
-      ...(config.payloadSendersFile ? { file: config.payloadSendersFile } : {}),
-      ...(config.payloadSendersFromHead && config.blocklessApiUrl
-        ? { headStatusUrl: new URL("/api/v1/status", config.blocklessApiUrl).toString() }
-        : {}),
-      logger: logger.child({ module: "payload-senders" }),
-    });
-    chain = createChain({ genesis, blockLog, payloadSenders, logger: logger.child({ module: "chain" }) });
-  } catch (err) {
-    blockLog.close();
-    throw err;
-  }
+  const { chain, blockLog } = openChain(config, genesis, logger);
   const commitTimeoutMs = Math.max(20 * config.blockTimeMs, 15_000);
-  const faucet = mnemonic
-    ? await createFaucet({
-        chain,
-        mnemonic,
-        defaultAmount: BigInt(config.faucetAmount),
-        commitTimeoutMs,
-        limits: {
-          windowMs: config.faucetWindowSeconds * 1000,
-          perAddress: config.faucetMaxPerAddress,
-          perClient: config.faucetMaxPerClient,
-        },
-        logger: logger.child({ module: "faucet" }),
-      })
-    : undefined;
+  const faucet = await openFaucet(config, chain, mnemonic, commitTimeoutMs, logger);
 
   const metrics = createMetricsRegistry(config.name);
   const chainMetrics = createChainMetrics(metrics, chain);

@@ -2,7 +2,7 @@
  * Every option of the dashboard. Flags and env vars share names (`--chain-rest` = `CHAIN_REST`).
  */
 import { checkHttpUrl } from "@allora/protocol";
-import { defineConfig, httpLimitOptions } from "@allora/service";
+import { type ConfigOf, defineConfig, httpLimitOptions, nodeOptions } from "@allora/service";
 
 /** `name=http://…`: a worker's name and the URL of its HTTP status server, or of its inference server. */
 function checkNamedUrl(item: string): string | undefined {
@@ -12,13 +12,7 @@ function checkNamedUrl(item: string): string | undefined {
 }
 
 export const dashboardConfig = defineConfig({
-  name: { type: "string", default: "dashboard", description: "node name on every log line" },
-  "log-level": {
-    type: "string",
-    default: "info",
-    choices: ["trace", "debug", "info", "warn", "error"],
-    description: "log level",
-  },
+  ...nodeOptions("dashboard"),
   host: {
     type: "string",
     default: "127.0.0.1",
@@ -84,3 +78,6 @@ export const dashboardConfig = defineConfig({
   },
   ...httpLimitOptions({ headersTimeout: 5, requestTimeout: 10, maxConnections: 256, maxConnectionsPerClient: 64 }),
 });
+
+/** The dashboard's parsed config. */
+export type DashboardConfig = ConfigOf<typeof dashboardConfig>;

@@ -1,2 +1,2 @@
-export { dashboardConfig } from "./config.js";
-export { type DashboardConfig, type DashboardNode, startDashboardNode } from "./node.js";
+export { type DashboardConfig, dashboardConfig } from "./config.js";
+export { createDashboardNode, type DashboardNode } from "./node.js";

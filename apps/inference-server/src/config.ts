@@ -1,5 +1,5 @@
 import { checkHttpUrl } from "@allora/protocol";
-import { defineConfig, httpLimitOptions } from "@allora/service";
+import { type ConfigOf, defineConfig, httpLimitOptions, LOG_LEVELS } from "@allora/service";
 
 export const MODELS = ["trend", "naive", "mean", "noisy"] as const;
 export type ModelName = (typeof MODELS)[number];
@@ -37,8 +37,11 @@ export const inferenceServerConfig = defineConfig({
   "log-level": {
     type: "string",
     default: "info",
-    choices: ["trace", "debug", "info", "warn", "error"],
+    choices: LOG_LEVELS,
     description: "log level",
   },
   ...httpLimitOptions(),
 });
+
+/** The inference server's parsed config. */
+export type InferenceServerConfig = ConfigOf<typeof inferenceServerConfig>;

@@ -2,7 +2,7 @@
  * Where a model reads past prices: the chain's price feed over HTTP, or (without a chain) the same seeded generator
  * the chain uses, limited to the past.
  */
-import { AlloraError, createPriceSeries, type PriceSeries } from "@allora/protocol";
+import { AlloraError, createPriceSeries, type HttpAnswer, httpCall, type PriceSeries } from "@allora/protocol";
 import type { PricePoint } from "./models.js";
 
 /** A source of past prices. */
@@ -19,20 +19,32 @@ export function createHttpPriceFeed(baseUrl: string, timeoutMs = 2000): PriceFee
     description: `chain price feed at ${base}`,
     async history(token, from, to) {
       const url = `${base}/allora/localnet/v1/prices/${encodeURIComponent(token)}?from=${from}&to=${to}`;
-      let res: Response;
+      let res: HttpAnswer;
       try {
-        res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+        res = await httpCall(url, { timeoutMs });
       } catch (cause) {
         throw new AlloraError("FEED_UNAVAILABLE", `price feed unreachable at ${url}: ${(cause as Error).message}`, {
           cause,
         });
       }
       if (res.status === 404) throw new AlloraError("TOKEN_UNKNOWN", `the price feed has no token ${token}`);
-      if (!res.ok) throw new AlloraError("FEED_UNAVAILABLE", `price feed answered HTTP ${res.status} for ${url}`);
-      const body = (await res.json()) as { prices?: Array<{ time: number | string; price: string | number }> };
+      if (res.status < 200 || res.status > 299) {
+        throw new AlloraError("FEED_UNAVAILABLE", `price feed answered HTTP ${res.status} for ${url}`);
+      }
+      const body = parseJsonBody(res.text, url);
       return (body.prices ?? []).map((p) => ({ time: Number(p.time), price: Number(p.price) }));
     },
   };
+}
+
+type PricesBody = { prices?: Array<{ time: number | string; price: string | number }> };
+
+function parseJsonBody(text: string, url: string): PricesBody {
+  try {
+    return JSON.parse(text) as PricesBody;
+  } catch (cause) {
+    throw new AlloraError("FEED_UNAVAILABLE", `price feed at ${url} answered something that is not JSON`, { cause });
+  }
 }
 
 /** Computes past prices from a market seed (the chain's own generator), never beyond `now`. */

@@ -5,11 +5,12 @@
 import { AlloraError } from "@allora/protocol";
 import type { Stream } from "@libp2p/interface";
 import { createFrameDecoder } from "./framing.js";
+import { awaitReply, type ReplySettler } from "./pending-reply.js";
 
 /** Reads frames from `stream` in order. */
 export class FrameReader {
   private readonly frames: Uint8Array[] = [];
-  private waiter: { resolve: (frame: Uint8Array) => void; reject: (err: Error) => void } | undefined;
+  private waiter: ReplySettler<Uint8Array> | undefined;
   private failure: Error | undefined;
   private readonly decoder;
 
@@ -40,22 +41,16 @@ export class FrameReader {
     const frame = this.frames.shift();
     if (frame) return Promise.resolve(frame);
     if (this.failure) return Promise.reject(this.failure);
-    return new Promise<Uint8Array>((resolve, reject) => {
-      const timer = setTimeout(() => {
+    return awaitReply<Uint8Array>({
+      timeoutMs,
+      onTimeout: () => {
         this.waiter = undefined;
-        reject(new AlloraError("P2P_STREAM_TIMEOUT", `no answer within ${timeoutMs} ms`));
         this.stream.abort(new Error("timed out"));
-      }, timeoutMs);
-      this.waiter = {
-        resolve: (f) => {
-          clearTimeout(timer);
-          resolve(f);
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      };
+        return new AlloraError("P2P_STREAM_TIMEOUT", `no answer within ${timeoutMs} ms`);
+      },
+      register: (settler) => {
+        this.waiter = settler;
+      },
     });
   }
 

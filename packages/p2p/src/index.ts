@@ -4,3 +4,4 @@ export * from "./framing.js";
 export * from "./function-transfer.js";
 export * from "./host.js";
 export * from "./message-channel.js";
+export * from "./pending-reply.js";

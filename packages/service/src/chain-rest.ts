@@ -1,14 +1,17 @@
 /**
  * What the head and the workers both ask of the chain's REST face: JSON reads with a deadline, and funds from the
- * dev faucet, waited for until they show in the account's balance.
+ * dev faucet, waited for until they show in the account's balance. Both go through `@allora/protocol`'s HTTP
+ * client (Node's `fetch` refuses some ports the dev network uses, e.g. 6000).
  */
-import { AlloraError } from "@allora/protocol";
+import { AlloraError, httpCall } from "@allora/protocol";
+
+const isOk = (status: number) => status >= 200 && status <= 299;
 
 /** GETs `url` and parses its JSON; a non-2xx answer throws with the start of its body. Abandoned after `timeoutMs`. */
 export async function getJson(url: string, timeoutMs = 5000): Promise<unknown> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  if (!res.ok) throw new Error(`GET ${url} answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
-  return res.json();
+  const res = await httpCall(url, { headers: { accept: "application/json" }, timeoutMs });
+  if (!isOk(res.status)) throw new Error(`GET ${url} answered HTTP ${res.status}: ${res.text.slice(0, 200)}`);
+  return JSON.parse(res.text) as unknown;
 }
 
 /** Options of {@link fundFromFaucet}. */
@@ -30,14 +33,14 @@ export interface FaucetFunding {
  */
 export async function fundFromFaucet(funding: FaucetFunding): Promise<void> {
   const timeoutMs = funding.timeoutMs ?? 30_000;
-  const res = await fetch(funding.faucetUrl, {
+  const res = await httpCall(funding.faucetUrl, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ address: funding.address }),
-    signal: AbortSignal.timeout(timeoutMs),
+    timeoutMs,
   });
-  if (!res.ok) {
-    throw new AlloraError("FAUCET_FAILED", `faucet answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
+  if (!isOk(res.status)) {
+    throw new AlloraError("FAUCET_FAILED", `faucet answered HTTP ${res.status}: ${res.text.slice(0, 200)}`);
   }
   const deadline = Date.now() + timeoutMs;
   while ((await funding.balance()) < funding.needed) {

@@ -5,6 +5,7 @@ export * from "./http.js";
 export * from "./http-limits.js";
 export * from "./logger.js";
 export * from "./metrics.js";
+export * from "./node-options.js";
 export * from "./run-service.js";
 export * from "./runner-link.js";
 export * from "./secret-file.js";

@@ -8,6 +8,7 @@ import type { Logger } from "@allora/protocol";
 import { ConfigError, type ConfigOf, type ConfigSpec, formatHelp, parseConfig } from "./config.js";
 import { createLogger, errorFields } from "./logger.js";
 import { watchRunner } from "./runner-link.js";
+import { readPackageVersion } from "./version.js";
 
 /** A started node. */
 export interface RunningService {
@@ -115,4 +116,47 @@ export async function runService<S extends ConfigSpec>(
     logger.warn({ code: "RUNNER_GONE" }, "the runner that started this node is gone; stopping");
     void stop("RUNNER_GONE");
   };
+}
+
+/** A node as its composition root builds it: created from its config, then started. */
+export interface StartableNode extends RunningService {
+  start(): Promise<void>;
+}
+
+/** What {@link runNode} needs: the program's description and its composition root. */
+export interface NodeProgram<S extends ConfigSpec> {
+  program: string;
+  summary: string;
+  spec: S;
+  examples?: readonly string[];
+  /** The bin's `import.meta.url`: the version is that of the package it belongs to. */
+  binUrl: string;
+  /** Builds the node (`createXNode(config, deps)`); {@link runNode} starts it. */
+  create(config: ConfigOf<S>, deps: { logger: Logger; version: string }): Promise<StartableNode> | StartableNode;
+}
+
+/**
+ * The whole bin of a node: {@link runService} with the package's version, the node name and log level read from
+ * the config's `name` and `log-level` (see `nodeOptions`), and the node created, then started.
+ */
+export function runNode<S extends ConfigSpec>(def: NodeProgram<S>): Promise<void> {
+  const version = readPackageVersion(def.binUrl);
+  const field = (config: ConfigOf<S>, key: string) => {
+    const value = (config as Record<string, unknown>)[key];
+    return typeof value === "string" ? value : undefined;
+  };
+  return runService({
+    program: def.program,
+    summary: def.summary,
+    version,
+    spec: def.spec,
+    ...(def.examples ? { examples: def.examples } : {}),
+    nodeName: (config) => field(config, "name") ?? def.program,
+    logLevel: (config) => field(config, "logLevel") ?? "info",
+    async start({ config, logger }) {
+      const node = await def.create(config, { logger, version });
+      await node.start();
+      return node;
+    },
+  });
 }

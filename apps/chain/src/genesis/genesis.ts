@@ -58,6 +58,15 @@ class Problems {
   add(path: string, problem: string): void {
     this.list.push(`${path}: ${problem}`);
   }
+  /** An optional array at `path`, each entry read by `item`; anything else is one problem and no entries. */
+  array<T>(path: string, raw: unknown, expectation: string, item: (entry: unknown, itemPath: string) => T): T[] {
+    if (raw === undefined) return [];
+    if (!Array.isArray(raw)) {
+      this.add(path, expectation);
+      return [];
+    }
+    return raw.map((entry, i) => item(entry, `${path}[${i}]`));
+  }
   unknownKeys(path: string, object: Json, known: readonly string[]): void {
     for (const key of Object.keys(object)) {
       if (!known.includes(key)) this.add(`${path}.${key}`, `unknown key (known: ${known.join(", ")})`);
@@ -157,14 +166,8 @@ function parseParams(raw: unknown, problems: Problems): ChainParams {
 }
 
 function parseAccounts(raw: unknown, problems: Problems): GenesisAccount[] {
-  if (raw === undefined) return [];
-  if (!Array.isArray(raw)) {
-    problems.add("accounts", "must be an array");
-    return [];
-  }
   const seen = new Set<string>();
-  return raw.map((entry, i) => {
-    const path = `accounts[${i}]`;
+  return problems.array("accounts", raw, "must be an array", (entry, path) => {
     if (!isObject(entry)) {
       problems.add(path, "must be an object {address, coins}");
       return { address: "", coins: [] };
@@ -200,13 +203,7 @@ function parseAccounts(raw: unknown, problems: Problems): GenesisAccount[] {
 }
 
 function parseTopics(raw: unknown, problems: Problems): GenesisTopic[] {
-  if (raw === undefined) return [];
-  if (!Array.isArray(raw)) {
-    problems.add("topics", "must be an array");
-    return [];
-  }
-  return raw.map((entry, i) => {
-    const path = `topics[${i}]`;
+  return problems.array("topics", raw, "must be an array", (entry, path) => {
     const empty: GenesisTopic = {
       creator: "",
       metadata: "",
@@ -252,15 +249,9 @@ function parseTopics(raw: unknown, problems: Problems): GenesisTopic[] {
 }
 
 function parsePayloadSenders(raw: unknown, problems: Problems): string[] {
-  if (raw === undefined) return [];
-  if (!Array.isArray(raw)) {
-    problems.add("payload_senders", "must be an array of allo1… addresses");
-    return [];
-  }
-  return raw.map((entry, i) => {
-    const address = problems.string(`payload_senders[${i}]`, entry, { required: true });
-    if (address && !isAccountAddress(address))
-      problems.add(`payload_senders[${i}]`, `"${address}" is not an allo1… address`);
+  return problems.array("payload_senders", raw, "must be an array of allo1… addresses", (entry, path) => {
+    const address = problems.string(path, entry, { required: true });
+    if (address && !isAccountAddress(address)) problems.add(path, `"${address}" is not an allo1… address`);
     return address;
   });
 }

@@ -17,7 +17,7 @@ export interface ExecuteRequestBody {
 }
 
 /** Roll-call timeout the chain asks for, in seconds (as upstream). */
-export const ROLL_CALL_TIMEOUT_S = 2;
+const ROLL_CALL_TIMEOUT_S = 2;
 
 export function makeExecuteRequest(topic: Topic, nonce: bigint): ExecuteRequestBody {
   const id = topic.id.toString();

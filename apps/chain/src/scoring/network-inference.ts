@@ -20,7 +20,7 @@ export interface NumericInference {
 }
 
 /** Quantile of the experienced workers' regrets that a newcomer starts from. */
-export const NEW_WORKER_REGRET_QUANTILE = 0.25;
+const NEW_WORKER_REGRET_QUANTILE = 0.25;
 
 function weightedMean(items: readonly NumericInference[], weights: Record<string, number>): number {
   let sum = 0;
@@ -36,7 +36,7 @@ function weightedMean(items: readonly NumericInference[], weights: Record<string
 }
 
 /** The weight of each worker from its regret (undefined = new worker). */
-export function networkWeights(
+function networkWeights(
   workers: readonly string[],
   regretOf: (worker: string) => number | undefined,
   params: NetworkWeightParams,

@@ -113,6 +113,27 @@ export const ROUNDS_KEPT_PER_TOPIC = 500;
 
 const key = (id: bigint) => id.toString();
 
+/** The entry of `k` in `map`, made by `make` and stored when there is none yet. */
+function getOrCreate<K, V>(map: Map<K, V>, k: K, make: () => V): V {
+  let value = map.get(k);
+  if (value === undefined) {
+    value = make();
+    map.set(k, value);
+  }
+  return value;
+}
+
+const newWorkerStats = (): WorkerStats => ({
+  regret: undefined,
+  ema: undefined,
+  lastScore: undefined,
+  lastScoredNonce: undefined,
+  cumulativeReward: 0n,
+  roundsScored: 0,
+  latestValue: undefined,
+  latestNonce: undefined,
+});
+
 export class ChainState {
   readonly journal = new Journal();
   readonly accounts = new Map<string, Account>();
@@ -225,12 +246,7 @@ export class ChainState {
   }
 
   registrationsOf(topicId: bigint): Map<string, Registration> {
-    let map = this.registrations.get(key(topicId));
-    if (!map) {
-      map = new Map();
-      this.registrations.set(key(topicId), map);
-    }
-    return map;
+    return getOrCreate(this.registrations, key(topicId), () => new Map());
   }
 
   isRegistered(topicId: bigint, address: string): boolean {
@@ -252,12 +268,7 @@ export class ChainState {
   }
 
   roundsOf(topicId: bigint): Map<string, Round> {
-    let map = this.rounds.get(key(topicId));
-    if (!map) {
-      map = new Map();
-      this.rounds.set(key(topicId), map);
-    }
-    return map;
+    return getOrCreate(this.rounds, key(topicId), () => new Map());
   }
 
   round(topicId: bigint, nonce: bigint): Round | undefined {
@@ -265,26 +276,11 @@ export class ChainState {
   }
 
   statsOf(topicId: bigint, worker: string): WorkerStats {
-    let map = this.workerStats.get(key(topicId));
-    if (!map) {
-      map = new Map();
-      this.workerStats.set(key(topicId), map);
-    }
-    let stats = map.get(worker);
-    if (!stats) {
-      stats = {
-        regret: undefined,
-        ema: undefined,
-        lastScore: undefined,
-        lastScoredNonce: undefined,
-        cumulativeReward: 0n,
-        roundsScored: 0,
-        latestValue: undefined,
-        latestNonce: undefined,
-      };
-      map.set(worker, stats);
-    }
-    return stats;
+    return getOrCreate(
+      getOrCreate(this.workerStats, key(topicId), () => new Map()),
+      worker,
+      newWorkerStats,
+    );
   }
 
   /** Stores an inference in an open round and remembers it as the worker's latest. */

@@ -47,3 +47,20 @@ export function messageEvent(typeUrl: string, module: string, ctx: MsgContext): 
     ["msg_index", String(ctx.msgIndex)],
   ]);
 }
+
+/** An event of the message, its attributes followed by the message's `msg_index`, as every module event carries. */
+export function msgEvent(
+  type: string,
+  attributes: ReadonlyArray<readonly [string, string]>,
+  ctx: MsgContext,
+): AbciEvent {
+  return makeEvent(type, [...attributes, ["msg_index", String(ctx.msgIndex)]]);
+}
+
+/** A response message packed in the Any a handler returns. */
+export function packResponse<T>(
+  codec: { typeUrl: string; encode(message: T): { finish(): Uint8Array } },
+  message: T,
+): Any {
+  return { typeUrl: codec.typeUrl, value: codec.encode(message).finish() };
+}

@@ -4,8 +4,7 @@
 import { MsgCreateTopic, MsgCreateTopicResponse } from "@allora/protocol";
 import { ChainError } from "../errors.js";
 import { checkTopicFields } from "../topics/topic-rules.js";
-import { makeEvent } from "./abci-event.js";
-import { assertSigner, type MsgContext, type MsgOutcome, messageEvent } from "./msg-context.js";
+import { assertSigner, type MsgContext, type MsgOutcome, messageEvent, msgEvent, packResponse } from "./msg-context.js";
 
 export function handleMsgCreateTopic(msg: MsgCreateTopic, ctx: MsgContext): MsgOutcome {
   assertSigner("creator", msg.creator, ctx);
@@ -25,15 +24,15 @@ export function handleMsgCreateTopic(msg: MsgCreateTopic, ctx: MsgContext): MsgO
   return {
     events: [
       messageEvent(MsgCreateTopic.typeUrl, "emissions", ctx),
-      makeEvent("topic_created", [
-        ["topic_id", topic.id.toString()],
-        ["creator", msg.creator],
-        ["msg_index", String(ctx.msgIndex)],
-      ]),
+      msgEvent(
+        "topic_created",
+        [
+          ["topic_id", topic.id.toString()],
+          ["creator", msg.creator],
+        ],
+        ctx,
+      ),
     ],
-    response: {
-      typeUrl: MsgCreateTopicResponse.typeUrl,
-      value: MsgCreateTopicResponse.encode({ topicId: topic.id }).finish(),
-    },
+    response: packResponse(MsgCreateTopicResponse, { topicId: topic.id }),
   };
 }

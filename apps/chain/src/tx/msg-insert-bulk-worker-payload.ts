@@ -10,8 +10,7 @@ import {
   MsgInsertBulkWorkerPayloadResponse,
 } from "@allora/protocol";
 import { ChainError, type ChainErrorCode } from "../errors.js";
-import { makeEvent } from "./abci-event.js";
-import { assertSigner, type MsgContext, type MsgOutcome, messageEvent } from "./msg-context.js";
+import { assertSigner, type MsgContext, type MsgOutcome, messageEvent, msgEvent, packResponse } from "./msg-context.js";
 
 /** Maps a bundle verification failure (from `verifyWorkerBundle`) to the chain's code. */
 function bundleFailureCode(err: Error): ChainErrorCode {
@@ -71,20 +70,20 @@ export function handleMsgInsertBulkWorkerPayload(msg: MsgInsertBulkWorkerPayload
       txHash: ctx.txHash,
     });
     events.push(
-      makeEvent("inference_stored", [
-        ["topic_id", topicId.toString()],
-        ["nonce", nonce.toString()],
-        ["worker", bundle.worker],
-        ["value", inference.value],
-        ["msg_index", String(ctx.msgIndex)],
-      ]),
+      msgEvent(
+        "inference_stored",
+        [
+          ["topic_id", topicId.toString()],
+          ["nonce", nonce.toString()],
+          ["worker", bundle.worker],
+          ["value", inference.value],
+        ],
+        ctx,
+      ),
     );
   });
   return {
     events,
-    response: {
-      typeUrl: MsgInsertBulkWorkerPayloadResponse.typeUrl,
-      value: MsgInsertBulkWorkerPayloadResponse.encode({}).finish(),
-    },
+    response: packResponse(MsgInsertBulkWorkerPayloadResponse, {}),
   };
 }

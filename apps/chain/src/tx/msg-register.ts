@@ -5,8 +5,8 @@
 import { DENOM, MsgRegister, MsgRegisterResponse } from "@allora/protocol";
 import { ChainError } from "../errors.js";
 import { isAccountAddress, MODULE_ACCOUNTS } from "../state/address.js";
-import { makeEvent, transferEvents } from "./abci-event.js";
-import { assertSigner, type MsgContext, type MsgOutcome, messageEvent } from "./msg-context.js";
+import { transferEvents } from "./abci-event.js";
+import { assertSigner, type MsgContext, type MsgOutcome, messageEvent, msgEvent, packResponse } from "./msg-context.js";
 
 export function handleMsgRegister(msg: MsgRegister, ctx: MsgContext): MsgOutcome {
   assertSigner("sender", msg.sender, ctx);
@@ -49,16 +49,16 @@ export function handleMsgRegister(msg: MsgRegister, ctx: MsgContext): MsgOutcome
     events: [
       messageEvent(MsgRegister.typeUrl, "emissions", ctx),
       ...(fee > 0n ? transferEvents(msg.sender, MODULE_ACCOUNTS.ecosystem, `${fee}${DENOM}`, ctx.msgIndex) : []),
-      makeEvent("worker_registered", [
-        ["topic_id", msg.topicId.toString()],
-        ["worker", msg.sender],
-        ["lib_p2p_key", msg.libP2pKey],
-        ["msg_index", String(ctx.msgIndex)],
-      ]),
+      msgEvent(
+        "worker_registered",
+        [
+          ["topic_id", msg.topicId.toString()],
+          ["worker", msg.sender],
+          ["lib_p2p_key", msg.libP2pKey],
+        ],
+        ctx,
+      ),
     ],
-    response: {
-      typeUrl: MsgRegisterResponse.typeUrl,
-      value: MsgRegisterResponse.encode({ success: true, message: "Node successfully registered" }).finish(),
-    },
+    response: packResponse(MsgRegisterResponse, { success: true, message: "Node successfully registered" }),
   };
 }

@@ -3,8 +3,7 @@
  */
 import { MsgRemoveRegistration, MsgRemoveRegistrationResponse } from "@allora/protocol";
 import { ChainError } from "../errors.js";
-import { makeEvent } from "./abci-event.js";
-import { assertSigner, type MsgContext, type MsgOutcome, messageEvent } from "./msg-context.js";
+import { assertSigner, type MsgContext, type MsgOutcome, messageEvent, msgEvent, packResponse } from "./msg-context.js";
 
 export function handleMsgRemoveRegistration(msg: MsgRemoveRegistration, ctx: MsgContext): MsgOutcome {
   assertSigner("sender", msg.sender, ctx);
@@ -17,15 +16,15 @@ export function handleMsgRemoveRegistration(msg: MsgRemoveRegistration, ctx: Msg
   return {
     events: [
       messageEvent(MsgRemoveRegistration.typeUrl, "emissions", ctx),
-      makeEvent("worker_unregistered", [
-        ["topic_id", msg.topicId.toString()],
-        ["worker", msg.sender],
-        ["msg_index", String(ctx.msgIndex)],
-      ]),
+      msgEvent(
+        "worker_unregistered",
+        [
+          ["topic_id", msg.topicId.toString()],
+          ["worker", msg.sender],
+        ],
+        ctx,
+      ),
     ],
-    response: {
-      typeUrl: MsgRemoveRegistrationResponse.typeUrl,
-      value: MsgRemoveRegistrationResponse.encode({ success: true, message: "Node successfully removed" }).finish(),
-    },
+    response: packResponse(MsgRemoveRegistrationResponse, { success: true, message: "Node successfully removed" }),
   };
 }

@@ -5,7 +5,7 @@
  * picture changed and a `round` event for each round that is new or changed, so the page is pushed at most one
  * update per block and never polls.
  */
-import { type Logger, StatusResponse } from "@allora/protocol";
+import { type Logger, StatusResponse, topicIdFromName } from "@allora/protocol";
 import {
   ChainHealthView,
   ChainRoundsView,
@@ -74,7 +74,7 @@ interface WorkerOwnView {
 
 const trimUrl = (u: string) => u.replace(/\/+$/, "");
 const short = (s: string) => (s.length > 16 ? `${s.slice(0, 10)}…${s.slice(-4)}` : s);
-const topicIdOf = (name: string) => /^allora-topic-(\d+)-worker$/.exec(name)?.[1] ?? name;
+const topicIdOf = (name: string) => topicIdFromName(name)?.toString() ?? name;
 
 /** Creates the collector; `start()` begins polling. */
 export function createNetworkCollector(options: CollectorOptions): NetworkCollector {
@@ -279,14 +279,14 @@ export function createNetworkCollector(options: CollectorOptions): NetworkCollec
     };
   };
 
-  const poll = async () => {
-    polls++;
-    const view: NetworkView = { ...network, server_time: new Date(now()).toISOString() };
-    let health: ChainHealthView | undefined;
+  /** The chain's health: its panel, and whether a block was made since the last poll. */
+  const readChain = async (): Promise<{ health?: ChainHealthView; panel: NetworkView["chain"] }> => {
     try {
-      health = await getView(`${chainRest}/allora/localnet/v1/health`, ChainHealthView, { signal: aborted.signal });
+      const health = await getView(`${chainRest}/allora/localnet/v1/health`, ChainHealthView, {
+        signal: aborted.signal,
+      });
       note("chain", undefined);
-      view.chain = {
+      const panel = {
         reachable: true,
         url: chainRest,
         chain_id: health.chain_id,
@@ -294,10 +294,76 @@ export function createNetworkCollector(options: CollectorOptions): NetworkCollec
         latest_block_time: health.latest_block_time,
         block_time_ms: Number(health.block_time_ms),
       };
+      return { health, panel };
     } catch (err) {
       const error = note("chain", err);
-      view.chain = { ...network.chain, reachable: false, ...(error ? { error } : {}) };
+      return { panel: { ...network.chain, reachable: false, ...(error ? { error } : {}) } };
     }
+  };
+
+  const readHead = async (): Promise<{ head?: StatusResponse; panel: HeadPanel }> => {
+    try {
+      const head = await getView(`${headUrl}/api/v1/status`, StatusResponse, { signal: aborted.signal });
+      note("head", undefined);
+      const panel = {
+        reachable: true,
+        url: headUrl,
+        peer_id: head.peer_id,
+        version: head.version,
+        addresses: head.addresses,
+        uptime_seconds: head.uptime_seconds,
+        workers_connected: head.workers.length,
+      };
+      return { head, panel };
+    } catch (err) {
+      const error = note("head", err);
+      return { panel: { url: headUrl, reachable: false, ...(error ? { error } : {}) } };
+    }
+  };
+
+  /** Topics, each topic's workers and its recent rounds; the last known workers when the chain cannot be read. */
+  const readChainViews = async (
+    health: ChainHealthView | undefined,
+  ): Promise<{ topics?: TopicPanel[]; chainWorkers: Map<string, ChainWorkerView[]> }> => {
+    // Keep the last known standing rather than showing every worker unregistered for one failed read.
+    if (!health) return { chainWorkers: new Map(lastChainWorkers) };
+    const chainWorkers = new Map<string, ChainWorkerView[]>();
+    let panels: TopicPanel[] | undefined;
+    try {
+      const { topics } = await getView(`${chainRest}/allora/localnet/v1/topics`, ChainTopicsView, {
+        signal: aborted.signal,
+      });
+      panels = topics.map(topicPanel);
+      const first = lastHeight === undefined || !rounds.size;
+      await Promise.all(
+        topics.map(async (t) => {
+          const limit = first || !rounds.has(t.id) ? options.history : windowOf(t);
+          const [workers, recent] = await Promise.all([
+            getView(`${chainRest}/allora/localnet/v1/topics/${t.id}/workers`, ChainTopicWorkersView, {
+              signal: aborted.signal,
+            }),
+            getView(`${chainRest}/allora/localnet/v1/topics/${t.id}/rounds?limit=${limit}`, ChainRoundsView, {
+              signal: aborted.signal,
+            }),
+          ]);
+          chainWorkers.set(t.id, workers.workers);
+          mergeRounds(t.id, recent.rounds);
+        }),
+      );
+      lastHeight = health.height;
+      note("chain views", undefined);
+    } catch (err) {
+      note("chain views", err);
+      for (const [topic, list] of lastChainWorkers) chainWorkers.set(topic, list);
+    }
+    return { ...(panels ? { topics: panels } : {}), chainWorkers };
+  };
+
+  const poll = async () => {
+    polls++;
+    const view: NetworkView = { ...network, server_time: new Date(now()).toISOString() };
+    const { health, panel } = await readChain();
+    view.chain = panel;
     const newBlock = health !== undefined && health.height !== lastHeight;
     const refreshWorkers = polls % workerEvery === 1 || workerEvery === 1;
     if (refreshWorkers) {
@@ -307,59 +373,10 @@ export function createNetworkCollector(options: CollectorOptions): NetworkCollec
     // The head and the chain's views change at most once per block; read them then (and when the chain is down,
     // the head still, so its panel stays live).
     if (newBlock || refreshWorkers || health === undefined) {
-      let head: StatusResponse | undefined;
-      let headPanel: HeadPanel;
-      try {
-        head = await getView(`${headUrl}/api/v1/status`, StatusResponse, { signal: aborted.signal });
-        note("head", undefined);
-        headPanel = {
-          reachable: true,
-          url: headUrl,
-          peer_id: head.peer_id,
-          version: head.version,
-          addresses: head.addresses,
-          uptime_seconds: head.uptime_seconds,
-          workers_connected: head.workers.length,
-        };
-      } catch (err) {
-        const error = note("head", err);
-        headPanel = { url: headUrl, reachable: false, ...(error ? { error } : {}) };
-      }
+      const { head, panel: headPanel } = await readHead();
       view.head = headPanel;
-      const chainWorkers = new Map<string, ChainWorkerView[]>();
-      if (health) {
-        try {
-          const { topics } = await getView(`${chainRest}/allora/localnet/v1/topics`, ChainTopicsView, {
-            signal: aborted.signal,
-          });
-          view.topics = topics.map(topicPanel);
-          const first = lastHeight === undefined || !rounds.size;
-          await Promise.all(
-            topics.map(async (t) => {
-              const [workers, recent] = await Promise.all([
-                getView(`${chainRest}/allora/localnet/v1/topics/${t.id}/workers`, ChainTopicWorkersView, {
-                  signal: aborted.signal,
-                }),
-                getView(
-                  `${chainRest}/allora/localnet/v1/topics/${t.id}/rounds?limit=${first || !rounds.has(t.id) ? options.history : windowOf(t)}`,
-                  ChainRoundsView,
-                  { signal: aborted.signal },
-                ),
-              ]);
-              chainWorkers.set(t.id, workers.workers);
-              mergeRounds(t.id, recent.rounds);
-            }),
-          );
-          lastHeight = health.height;
-          note("chain views", undefined);
-        } catch (err) {
-          note("chain views", err);
-          // Keep the last known standing rather than showing every worker unregistered for one failed read.
-          for (const [topic, list] of lastChainWorkers) chainWorkers.set(topic, list);
-        }
-      } else {
-        for (const [topic, list] of lastChainWorkers) chainWorkers.set(topic, list);
-      }
+      const { topics, chainWorkers } = await readChainViews(health);
+      if (topics) view.topics = topics;
       lastChainWorkers = chainWorkers;
       view.workers = buildWorkers(head, chainWorkers);
     }

@@ -3,7 +3,7 @@
  * rewards, registration, balances, accounts and the dev faucet. Every answer is checked against its schema in
  * `views.ts`; a refusal comes back as a {@link ChainRequestError} named by the chain's own code.
  */
-import type { TSchema } from "@sinclair/typebox";
+import type { Static, TSchema } from "@sinclair/typebox";
 import { DENOM } from "../chain/constants.js";
 import { AlloraError, errorMessage, isAlloraError, isAlloraErrorCode } from "../errors.js";
 import { httpCall } from "../http-client.js";
@@ -105,15 +105,20 @@ export function createChainRestClient(url: string, options: ChainRestClientOptio
 
   const call = <S extends TSchema>(schema: S, path: string, init: CallInit = {}) =>
     request(schema, `${base}${path}`, base, { timeoutMs, ...init });
+  /** A read that always answers a body (no 404 or 503 allowed). */
+  const get = async <S extends TSchema>(schema: S, path: string) => (await call(schema, path)) as Static<S>;
 
   const id = (topicId: bigint | number | string) => encodeURIComponent(String(topicId));
   const addr = (address: string) => encodeURIComponent(address);
+  const ofWorker = (topicId: bigint | number | string, address: string) => `${id(topicId)}/${addr(address)}`;
+  const balances = async (address: string) =>
+    (await get(BalancesResponse, `/cosmos/bank/v1beta1/balances/${addr(address)}`)).balances;
 
   return {
     url: base,
     health: async () =>
       (await call(ChainHealthView, "/allora/localnet/v1/health", { allow503: true })) as ChainHealthView,
-    topics: async () => ((await call(ChainTopicsView, "/allora/localnet/v1/topics")) as ChainTopicsView).topics,
+    topics: async () => (await get(ChainTopicsView, "/allora/localnet/v1/topics")).topics,
     async topic(topicId) {
       try {
         const body = await call(ChainTopicResponse, `/emissions/v1/topics/${id(topicId)}`, { allow404: true });
@@ -125,44 +130,20 @@ export function createChainRestClient(url: string, options: ChainRestClientOptio
       }
     },
     topicWorkers: async (topicId) =>
-      (
-        (await call(
-          ChainTopicWorkersView,
-          `/allora/localnet/v1/topics/${id(topicId)}/workers`,
-        )) as ChainTopicWorkersView
-      ).workers,
+      (await get(ChainTopicWorkersView, `/allora/localnet/v1/topics/${id(topicId)}/workers`)).workers,
     async rounds(topicId, opts = {}) {
       const query = opts.limit === undefined ? "" : `?limit=${Math.max(1, Math.trunc(opts.limit))}`;
-      return (
-        (await call(ChainRoundsView, `/allora/localnet/v1/topics/${id(topicId)}/rounds${query}`)) as ChainRoundsView
-      ).rounds;
+      return (await get(ChainRoundsView, `/allora/localnet/v1/topics/${id(topicId)}/rounds${query}`)).rounds;
     },
     isRegistered: async (topicId, address) =>
-      (
-        (await call(
-          WorkerRegisteredResponse,
-          `/emissions/v1/worker_registered/${id(topicId)}/${addr(address)}`,
-        )) as WorkerRegisteredResponse
-      ).is_registered,
+      (await get(WorkerRegisteredResponse, `/emissions/v1/worker_registered/${ofWorker(topicId, address)}`))
+        .is_registered,
     scoreEma: async (topicId, address) =>
-      (
-        (await call(
-          InfererScoreEmaResponse,
-          `/emissions/v1/inferer_score_ema/${id(topicId)}/${addr(address)}`,
-        )) as InfererScoreEmaResponse
-      ).score,
-    latestInferences: async (topicId) =>
-      (await call(
-        LatestInferencesResponse,
-        `/emissions/v1/latest_inferences/${id(topicId)}`,
-      )) as LatestInferencesResponse,
-    balances: async (address) =>
-      ((await call(BalancesResponse, `/cosmos/bank/v1beta1/balances/${addr(address)}`)) as BalancesResponse).balances,
+      (await get(InfererScoreEmaResponse, `/emissions/v1/inferer_score_ema/${ofWorker(topicId, address)}`)).score,
+    latestInferences: (topicId) => get(LatestInferencesResponse, `/emissions/v1/latest_inferences/${id(topicId)}`),
+    balances,
     async balance(address, denom = DENOM) {
-      const balances = (
-        (await call(BalancesResponse, `/cosmos/bank/v1beta1/balances/${addr(address)}`)) as BalancesResponse
-      ).balances;
-      return BigInt(balances.find((b) => b.denom === denom)?.amount ?? "0");
+      return BigInt((await balances(address)).find((b) => b.denom === denom)?.amount ?? "0");
     },
     async account(address) {
       try {
@@ -173,7 +154,7 @@ export function createChainRestClient(url: string, options: ChainRestClientOptio
         throw err;
       }
     },
-    faucetInfo: async () => (await call(FaucetInfo, "/faucet")) as FaucetInfo,
+    faucetInfo: () => get(FaucetInfo, "/faucet"),
     fund: (address, amount) =>
       fundFromFaucet(`${base}/faucet`, address, {
         ...(amount === undefined ? {} : { amount }),

@@ -65,22 +65,11 @@ function bigFromBytes(bytes: Uint8Array): bigint {
   return BigInt(`0x${toHex(bytes) || "0"}`);
 }
 
-/**
- * Verifies a bundle as the chain does and throws an {@link AlloraError} naming the first failure:
- * `BUNDLE_EMPTY`, `BUNDLE_PUBKEY_INVALID`, `BUNDLE_ADDRESS_MISMATCH`, `BUNDLE_FIELD_MISMATCH`, `DECIMAL_INVALID` or
- * `BUNDLE_SIGNATURE_INVALID`.
- */
-export async function verifyWorkerBundle(bundle: WorkerDataBundle, prefix: string = ADDRESS_PREFIX): Promise<void> {
-  const inner = bundle.inferenceForecastsBundle;
-  if (!inner || (!inner.inference && !inner.forecast)) {
-    throw new AlloraError("BUNDLE_EMPTY", "bundle carries neither an inference nor a forecast");
-  }
-  if (!bundle.nonce || bundle.nonce.blockHeight <= 0n) {
-    throw new AlloraError("BUNDLE_FIELD_MISMATCH", "bundle has no nonce (the block height of the round it answers)");
-  }
+/** The bundle's pubkey as bytes: a 33-byte compressed secp256k1 key, or `BUNDLE_PUBKEY_INVALID`. */
+function bundlePubkey(hex: string): Uint8Array {
   let pubkey: Uint8Array;
   try {
-    pubkey = fromHex(bundle.pubkey);
+    pubkey = fromHex(hex);
   } catch (cause) {
     throw new AlloraError("BUNDLE_PUBKEY_INVALID", "bundle pubkey is not hex", { cause });
   }
@@ -90,7 +79,11 @@ export async function verifyWorkerBundle(bundle: WorkerDataBundle, prefix: strin
       `bundle pubkey must be a 33-byte compressed key, got ${pubkey.length} bytes`,
     );
   }
-  const address = addressFromPubkey(pubkey, prefix);
+  return pubkey;
+}
+
+/** The inference and the forecast are the bundle's own: same worker, topic and round. */
+function assertBundleFields(bundle: WorkerDataBundle, inner: InferenceForecastBundle, address: string): void {
   if (bundle.worker !== address) {
     throw new AlloraError(
       "BUNDLE_ADDRESS_MISMATCH",
@@ -107,7 +100,7 @@ export async function verifyWorkerBundle(bundle: WorkerDataBundle, prefix: strin
     if (inner.inference.topicId !== bundle.topicId) {
       throw new AlloraError("BUNDLE_FIELD_MISMATCH", "inference topic differs from the bundle's topic");
     }
-    if (inner.inference.blockHeight !== bundle.nonce.blockHeight) {
+    if (inner.inference.blockHeight !== bundle.nonce?.blockHeight) {
       throw new AlloraError("BUNDLE_FIELD_MISMATCH", "inference block height differs from the bundle's nonce");
     }
     assertPlainDecimal(inner.inference.value, "inference value");
@@ -118,7 +111,14 @@ export async function verifyWorkerBundle(bundle: WorkerDataBundle, prefix: strin
       `forecaster ${inner.forecast.forecaster} is not the pubkey's address ${address}`,
     );
   }
-  const sig = bundle.inferencesForecastsBundleSignature;
+}
+
+/** A 64-byte low-S r||s signature of the bundle's sign bytes by `pubkey`. */
+async function assertBundleSignature(
+  sig: Uint8Array,
+  inner: InferenceForecastBundle,
+  pubkey: Uint8Array,
+): Promise<void> {
   if (sig.length !== 64) {
     throw new AlloraError("BUNDLE_SIGNATURE_INVALID", `signature must be 64 bytes r||s, got ${sig.length}`);
   }
@@ -131,4 +131,22 @@ export async function verifyWorkerBundle(bundle: WorkerDataBundle, prefix: strin
     pubkey,
   );
   if (!ok) throw new AlloraError("BUNDLE_SIGNATURE_INVALID", "bundle signature does not verify against its pubkey");
+}
+
+/**
+ * Verifies a bundle as the chain does and throws an {@link AlloraError} naming the first failure:
+ * `BUNDLE_EMPTY`, `BUNDLE_PUBKEY_INVALID`, `BUNDLE_ADDRESS_MISMATCH`, `BUNDLE_FIELD_MISMATCH`, `DECIMAL_INVALID` or
+ * `BUNDLE_SIGNATURE_INVALID`.
+ */
+export async function verifyWorkerBundle(bundle: WorkerDataBundle, prefix: string = ADDRESS_PREFIX): Promise<void> {
+  const inner = bundle.inferenceForecastsBundle;
+  if (!inner || (!inner.inference && !inner.forecast)) {
+    throw new AlloraError("BUNDLE_EMPTY", "bundle carries neither an inference nor a forecast");
+  }
+  if (!bundle.nonce || bundle.nonce.blockHeight <= 0n) {
+    throw new AlloraError("BUNDLE_FIELD_MISMATCH", "bundle has no nonce (the block height of the round it answers)");
+  }
+  const pubkey = bundlePubkey(bundle.pubkey);
+  assertBundleFields(bundle, inner, addressFromPubkey(pubkey, prefix));
+  await assertBundleSignature(bundle.inferencesForecastsBundleSignature, inner, pubkey);
 }

@@ -90,11 +90,14 @@ export const MsgRegister = defineMessage("emissions.v1.MsgRegister", {
 /** `/emissions.v1.MsgRegister`. */
 export type MsgRegister = ProtoType<typeof MsgRegister>;
 
-/** `/emissions.v1.MsgRegisterResponse`. */
-export const MsgRegisterResponse = defineMessage("emissions.v1.MsgRegisterResponse", {
+/** The fields of upstream's registration responses: whether it worked, and a line saying so. */
+const REGISTRATION_RESPONSE_FIELDS = {
   success: scalar(1, "bool"),
   message: scalar(2, "string"),
-});
+};
+
+/** `/emissions.v1.MsgRegisterResponse`. */
+export const MsgRegisterResponse = defineMessage("emissions.v1.MsgRegisterResponse", REGISTRATION_RESPONSE_FIELDS);
 /** `/emissions.v1.MsgRegisterResponse`. */
 export type MsgRegisterResponse = ProtoType<typeof MsgRegisterResponse>;
 
@@ -108,10 +111,10 @@ export const MsgRemoveRegistration = defineMessage("emissions.v1.MsgRemoveRegist
 export type MsgRemoveRegistration = ProtoType<typeof MsgRemoveRegistration>;
 
 /** `/emissions.v1.MsgRemoveRegistrationResponse`. */
-export const MsgRemoveRegistrationResponse = defineMessage("emissions.v1.MsgRemoveRegistrationResponse", {
-  success: scalar(1, "bool"),
-  message: scalar(2, "string"),
-});
+export const MsgRemoveRegistrationResponse = defineMessage(
+  "emissions.v1.MsgRemoveRegistrationResponse",
+  REGISTRATION_RESPONSE_FIELDS,
+);
 /** `/emissions.v1.MsgRemoveRegistrationResponse`. */
 export type MsgRemoveRegistrationResponse = ProtoType<typeof MsgRemoveRegistrationResponse>;
 

@@ -194,29 +194,14 @@ export function defineMessage<S extends Record<string, FieldSpec>>(
           continue;
         }
         const { name, field } = entry;
-        switch (field.kind) {
-          case "string":
-            out[name] = reader.string();
-            break;
-          case "bool":
-            out[name] = reader.bool();
-            break;
-          case "bytes":
-            out[name] = reader.bytes();
-            break;
-          case "uint64":
-            out[name] = reader.uint64();
-            break;
-          case "int64":
-            out[name] = reader.int64();
-            break;
-          case "message": {
-            const item = field.type.decode(reader, reader.uint32());
-            if (field.repeated) (out[name] as unknown[]).push(item);
-            else out[name] = item;
-            break;
-          }
+        if (field.kind !== "message") {
+          // Every scalar kind is the reader method of the same name.
+          out[name] = reader[field.kind]();
+          continue;
         }
+        const item = field.type.decode(reader, reader.uint32());
+        if (field.repeated) (out[name] as unknown[]).push(item);
+        else out[name] = item;
       }
       if (reader.pos > end) throw new RangeError(`${fullName}: field runs past the end of the message`);
       return out as T;

@@ -186,12 +186,30 @@ function readOctal(block: Uint8Array, offset: number, length: number): number {
   return Number.parseInt(text, 8);
 }
 
-/**
- * Reads a ustar archive made of regular files (and directory entries, which are skipped but count toward
- * `maxEntries`). Links, devices, FIFOs, unsafe paths, duplicate paths, a path that is both a file and a folder and
- * anything over `limits` are refused.
- */
-export function readTar(bytes: Uint8Array, limits: TarLimits = DEFAULT_TAR_LIMITS): TarFile[] {
+/** A ustar header block, checksum verified. */
+interface TarHeader {
+  path: string;
+  size: number;
+  mode: number;
+  typeflag: string;
+}
+
+function readHeader(block: Uint8Array): TarHeader {
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : (block[i] as number);
+  if (sum !== readOctal(block, 148, 8))
+    throw new AlloraError("FUNCTION_PACKAGE_INVALID", "tar header checksum mismatch");
+  const name = readString(block, 0, 100);
+  const prefix = readString(block, 345, 155);
+  return {
+    path: (prefix ? `${prefix}/${name}` : name).replace(/\/$/, ""),
+    size: readOctal(block, 124, 12),
+    mode: readOctal(block, 100, 8),
+    typeflag: String.fromCharCode(block[156] as number),
+  };
+}
+
+function assertArchiveShape(bytes: Uint8Array, limits: TarLimits): void {
   if (bytes.byteLength > limits.maxArchiveBytes) {
     throw new AlloraError(
       "FUNCTION_PACKAGE_TOO_LARGE",
@@ -201,27 +219,39 @@ export function readTar(bytes: Uint8Array, limits: TarLimits = DEFAULT_TAR_LIMIT
   if (bytes.byteLength % BLOCK !== 0) {
     throw new AlloraError("FUNCTION_PACKAGE_INVALID", "package is not a tar archive (size is not a multiple of 512)");
   }
+}
+
+/** A regular file within the size limit, or the refusal naming why not. */
+function assertRegularFile({ path, size, typeflag }: TarHeader, limits: TarLimits): void {
+  if (typeflag !== "0" && typeflag !== "\0") {
+    throw new AlloraError("FUNCTION_PACKAGE_UNSAFE", `entry ${path} is not a regular file (type "${typeflag}")`, {
+      details: { path, typeflag },
+    });
+  }
+  if (size > limits.maxFileBytes) {
+    throw new AlloraError(
+      "FUNCTION_PACKAGE_TOO_LARGE",
+      `entry ${path} is ${size} bytes; the limit is ${limits.maxFileBytes}`,
+    );
+  }
+}
+
+/**
+ * Reads a ustar archive made of regular files (and directory entries, which are skipped but count toward
+ * `maxEntries`). Links, devices, FIFOs, unsafe paths, duplicate paths, a path that is both a file and a folder and
+ * anything over `limits` are refused.
+ */
+export function readTar(bytes: Uint8Array, limits: TarLimits = DEFAULT_TAR_LIMITS): TarFile[] {
+  assertArchiveShape(bytes, limits);
   const files: TarFile[] = [];
   const paths = new PackagePaths();
   let entries = 0;
   let offset = 0;
-  let ended = false;
   while (offset + BLOCK <= bytes.byteLength) {
     const block = bytes.subarray(offset, offset + BLOCK);
-    if (block.every((b) => b === 0)) {
-      ended = true;
-      break;
-    }
-    let sum = 0;
-    for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : (block[i] as number);
-    if (sum !== readOctal(block, 148, 8))
-      throw new AlloraError("FUNCTION_PACKAGE_INVALID", "tar header checksum mismatch");
-    const name = readString(block, 0, 100);
-    const prefix = readString(block, 345, 155);
-    const path = (prefix ? `${prefix}/${name}` : name).replace(/\/$/, "");
-    const size = readOctal(block, 124, 12);
-    const mode = readOctal(block, 100, 8);
-    const typeflag = String.fromCharCode(block[156] as number);
+    if (block.every((b) => b === 0)) return files;
+    const header = readHeader(block);
+    const { path, size } = header;
     offset += BLOCK;
     const padded = Math.ceil(size / BLOCK) * BLOCK;
     if (offset + padded > bytes.byteLength)
@@ -231,26 +261,14 @@ export function readTar(bytes: Uint8Array, limits: TarLimits = DEFAULT_TAR_LIMIT
     if (++entries > limits.maxEntries) {
       throw new AlloraError("FUNCTION_PACKAGE_TOO_LARGE", `package has more than ${limits.maxEntries} entries`);
     }
-    if (typeflag === "5") {
+    if (header.typeflag === "5") {
       paths.addDir(path);
-      offset += padded;
-      continue;
+    } else {
+      assertRegularFile(header, limits);
+      paths.addFile(path);
+      files.push({ path, data: bytes.slice(offset, offset + size), executable: (header.mode & 0o111) !== 0 });
     }
-    if (typeflag !== "0" && typeflag !== "\0") {
-      throw new AlloraError("FUNCTION_PACKAGE_UNSAFE", `entry ${path} is not a regular file (type "${typeflag}")`, {
-        details: { path, typeflag },
-      });
-    }
-    if (size > limits.maxFileBytes) {
-      throw new AlloraError(
-        "FUNCTION_PACKAGE_TOO_LARGE",
-        `entry ${path} is ${size} bytes; the limit is ${limits.maxFileBytes}`,
-      );
-    }
-    paths.addFile(path);
-    files.push({ path, data: bytes.slice(offset, offset + size), executable: (mode & 0o111) !== 0 });
     offset += padded;
   }
-  if (!ended) throw new AlloraError("FUNCTION_PACKAGE_INVALID", "tar archive has no end marker");
-  return files;
+  throw new AlloraError("FUNCTION_PACKAGE_INVALID", "tar archive has no end marker");
 }

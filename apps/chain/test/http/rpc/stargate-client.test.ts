@@ -5,10 +5,10 @@
 import { createAlloraRegistry, makeSignedTx } from "@allora/protocol";
 import { StargateClient } from "@cosmjs/stargate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ChainFixture, startChain } from "../support/chain-fixture.js";
-import { broadcastRaw, getJson, postJson } from "../support/http.js";
-import { waitFor } from "../support/wait-for.js";
-import { connectSigner, FEE, newWallet, type TestWallet } from "../support/wallets.js";
+import { type ChainFixture, startChain } from "../../support/chain-fixture.js";
+import { broadcastRaw, getJson, postJson } from "../../support/http.js";
+import { waitFor } from "../../support/wait-for.js";
+import { connectSigner, FEE, newWallet, type TestWallet } from "../../support/wallets.js";
 
 describe("stock cosmjs clients", () => {
   let fixture: ChainFixture;

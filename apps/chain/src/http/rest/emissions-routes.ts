@@ -3,9 +3,9 @@
  */
 import { MAX_SERIALIZED_MSG_BYTES } from "@allora/protocol";
 import type { FastifyInstance } from "fastify";
-import { ChainError } from "../errors.js";
-import { paramsToJson } from "../genesis/params.js";
-import { isAccountAddress } from "../state/address.js";
+import { ChainError } from "../../errors.js";
+import { paramsToJson } from "../../genesis/params.js";
+import { isAccountAddress } from "../../state/address.js";
 import { type RestContext, topicOf } from "./rest-context.js";
 import { ADDRESS_PARAM, ID_PARAM, paramsSchema } from "./route-schemas.js";
 import { dec, inferenceJson, topicJson } from "./views.js";

@@ -3,10 +3,10 @@ import type { AddressInfo } from "node:net";
 import { createPriceSeries, silentLogger } from "@allora/protocol";
 import { createMetricsRegistry } from "@allora/service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildInferenceApp } from "../src/app.js";
-import { MODELS } from "../src/config.js";
-import { predict } from "../src/models.js";
-import { createGeneratorPriceFeed, createHttpPriceFeed } from "../src/price-feed.js";
+import { MODELS } from "../../src/config.js";
+import { buildInferenceApp } from "../../src/http/app.js";
+import { predict } from "../../src/models.js";
+import { createGeneratorPriceFeed, createHttpPriceFeed } from "../../src/price-feed.js";
 
 const NOW = 1_780_000_000;
 

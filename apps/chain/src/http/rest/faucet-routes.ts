@@ -2,8 +2,8 @@
  * The dev faucet: POST /faucet {address, amount?} answers once the funding transfer is committed.
  */
 import type { FastifyInstance } from "fastify";
-import { ChainError } from "../errors.js";
-import type { Faucet } from "../faucet/faucet.js";
+import { ChainError } from "../../errors.js";
+import type { Faucet } from "../../faucet/faucet.js";
 import type { RestContext } from "./rest-context.js";
 
 function requireFaucet(ctx: RestContext): Faucet {

@@ -5,9 +5,9 @@
  */
 import { sha256 } from "@cosmjs/crypto";
 import { toBase64, toHex } from "@cosmjs/encoding";
-import type { BlockMeta, Chain } from "../chain/chain.js";
-import type { IndexedTx } from "../chain/tx-index.js";
-import type { TxResult } from "../tx/tx-result.js";
+import type { BlockMeta, Chain } from "../../chain/chain.js";
+import type { IndexedTx } from "../../chain/tx-index.js";
+import type { TxResult } from "../../tx/tx-result.js";
 
 /** CometBFT version the chain reports (cosmjs picks its comet38 client from the "0.38." prefix). */
 export const COMET_VERSION = "0.38.17";

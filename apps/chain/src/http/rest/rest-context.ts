@@ -3,11 +3,11 @@
  */
 import type { Logger } from "@allora/protocol";
 import type { Registry } from "@allora/service";
-import type { Chain } from "../chain/chain.js";
-import { ChainError } from "../errors.js";
-import type { Faucet } from "../faucet/faucet.js";
+import type { Chain } from "../../chain/chain.js";
+import { ChainError } from "../../errors.js";
+import type { Faucet } from "../../faucet/faucet.js";
+import type { Topic } from "../../state/chain-state.js";
 import type { NodeIdentity } from "../rpc/comet-views.js";
-import type { Topic } from "../state/chain-state.js";
 
 export interface RestContext {
   chain: Chain;

@@ -2,8 +2,8 @@
  * The REST face through fastify's inject: price feed limits, health, params, error bodies, faucet off, metrics.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_PRICE_POINTS } from "../../src/market/market.js";
-import { type ChainFixture, startChain } from "../support/chain-fixture.js";
+import { MAX_PRICE_POINTS } from "../../../src/market/market.js";
+import { type ChainFixture, startChain } from "../../support/chain-fixture.js";
 
 describe("REST face", () => {
   let fixture: ChainFixture;

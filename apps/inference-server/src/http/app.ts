@@ -4,9 +4,9 @@
 import { AlloraError, formatDecimal, type Logger } from "@allora/protocol";
 import { installErrorHandling, type Registry, STRICT_AJV } from "@allora/service";
 import Fastify, { type FastifyInstance } from "fastify";
-import type { ModelName } from "./config.js";
-import { predict } from "./models.js";
-import type { PriceFeed } from "./price-feed.js";
+import type { ModelName } from "../config.js";
+import { predict } from "../models.js";
+import type { PriceFeed } from "../price-feed.js";
 
 /** What the app needs. */
 export interface InferenceAppOptions {

@@ -4,7 +4,7 @@
  */
 import { errorMessage, type Logger } from "@allora/protocol";
 import type { FastifyError, FastifyInstance } from "fastify";
-import { ChainError, type ChainErrorCode } from "../errors.js";
+import { ChainError, type ChainErrorCode } from "../../errors.js";
 
 /** The body of a REST error. */
 export function errorBody(err: ChainError) {

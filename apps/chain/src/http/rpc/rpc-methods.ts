@@ -4,10 +4,10 @@
  * strings may be quoted).
  */
 import { fromBase64, fromHex, toBase64, toHex } from "@cosmjs/encoding";
-import type { Chain } from "../chain/chain.js";
-import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from "../chain/tx-index.js";
-import { parseTxQuery } from "../chain/tx-query.js";
-import { isChainError } from "../errors.js";
+import type { Chain } from "../../chain/chain.js";
+import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from "../../chain/tx-index.js";
+import { parseTxQuery } from "../../chain/tx-query.js";
+import { isChainError } from "../../errors.js";
 import { abciQuery } from "./abci-query.js";
 import {
   blockJson,

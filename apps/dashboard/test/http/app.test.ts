@@ -5,9 +5,9 @@ import { limitHttpServer } from "@allora/service";
 import type { FastifyInstance } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
 import type { NetworkCollector } from "../../src/collector/network-collector.js";
-import { buildDashboardApp, DashboardRoutes, REQUEST_BODY_LIMIT } from "../../src/server/app.js";
-import type { PageFile } from "../../src/server/page-files.js";
-import { createRequestProxy } from "../../src/server/request-proxy.js";
+import { buildDashboardApp, DashboardRoutes, REQUEST_BODY_LIMIT } from "../../src/http/app.js";
+import type { PageFile } from "../../src/http/page-files.js";
+import { createRequestProxy } from "../../src/http/request-proxy.js";
 import type { SnapshotEvent } from "../../src/views.js";
 
 const snapshot: SnapshotEvent = {

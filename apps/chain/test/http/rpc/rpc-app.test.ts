@@ -2,7 +2,7 @@
  * The JSON-RPC face's edges: parse errors, unknown methods, the URI form, batches, tx not found, genesis.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ChainFixture, startChain } from "../support/chain-fixture.js";
+import { type ChainFixture, startChain } from "../../support/chain-fixture.js";
 
 describe("JSON-RPC face", () => {
   let fixture: ChainFixture;

@@ -13,10 +13,10 @@ import {
   QueryBalanceResponse,
 } from "cosmjs-types/cosmos/bank/v1beta1/query";
 import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service";
-import type { Chain } from "../chain/chain.js";
-import { ChainError } from "../errors.js";
-import { isAccountAddress } from "../state/address.js";
-import type { Account } from "../state/chain-state.js";
+import type { Chain } from "../../chain/chain.js";
+import { ChainError } from "../../errors.js";
+import { isAccountAddress } from "../../state/address.js";
+import type { Account } from "../../state/chain-state.js";
 
 /** Result of a query: a value, or a Cosmos error triple. */
 export interface AbciQueryResult {

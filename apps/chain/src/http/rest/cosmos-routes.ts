@@ -3,9 +3,9 @@
  */
 import { fromBase64, toBase64 } from "@cosmjs/encoding";
 import type { FastifyInstance } from "fastify";
-import { ChainError } from "../errors.js";
+import { ChainError } from "../../errors.js";
+import { isAccountAddress } from "../../state/address.js";
 import { COMET_VERSION } from "../rpc/comet-views.js";
-import { isAccountAddress } from "../state/address.js";
 import { errorBody } from "./error-body.js";
 import type { RestContext } from "./rest-context.js";
 import { ADDRESS_PARAM, paramsSchema } from "./route-schemas.js";

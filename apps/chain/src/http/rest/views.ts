@@ -4,9 +4,9 @@
  */
 import { formatDecimal, Inference } from "@allora/protocol";
 import { toBase64, toHex } from "@cosmjs/encoding";
-import type { Chain } from "../chain/chain.js";
-import type { IndexedTx } from "../chain/tx-index.js";
-import type { Account, ChainState, Round, Topic } from "../state/chain-state.js";
+import type { Chain } from "../../chain/chain.js";
+import type { IndexedTx } from "../../chain/tx-index.js";
+import type { Account, ChainState, Round, Topic } from "../../state/chain-state.js";
 
 /** A float as a plain decimal string (null stays null). */
 export function dec(value: number | undefined, digits = 9): string | null {

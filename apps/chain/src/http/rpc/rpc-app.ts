@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { RPC_METHODS, type RpcContext, RpcError } from "./rpc-methods.js";
 
 /** Largest request body (a base64 tx near the size limit fits). */
-export const RPC_BODY_LIMIT = 4 * 1024 * 1024;
+const RPC_BODY_LIMIT = 4 * 1024 * 1024;
 
 interface JsonRpcRequest {
   jsonrpc?: unknown;

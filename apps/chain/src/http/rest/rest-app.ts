@@ -12,7 +12,7 @@ import { registerLocalnetRoutes } from "./localnet-routes.js";
 import type { RestContext } from "./rest-context.js";
 
 /** Largest request body (a base64 tx near the size limit fits). */
-export const REST_BODY_LIMIT = 4 * 1024 * 1024;
+const REST_BODY_LIMIT = 4 * 1024 * 1024;
 
 export function buildRestApp(ctx: RestContext): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: REST_BODY_LIMIT, ajv: STRICT_AJV });

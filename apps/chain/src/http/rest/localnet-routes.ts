@@ -3,9 +3,9 @@
  * scoring, health, and the price feed (the past only).
  */
 import type { FastifyInstance } from "fastify";
-import { ChainError } from "../errors.js";
-import { MAX_PRICE_POINTS } from "../market/market.js";
-import { TOKEN_PATTERN } from "../topics/topic-rules.js";
+import { ChainError } from "../../errors.js";
+import { MAX_PRICE_POINTS } from "../../market/market.js";
+import { TOKEN_PATTERN } from "../../topics/topic-rules.js";
 import { type RestContext, topicOf } from "./rest-context.js";
 import { ID_PARAM, paramsSchema, UINT_QUERY } from "./route-schemas.js";
 import { recentRounds, roundJson, topicJson, workersJson } from "./views.js";
