@@ -10,6 +10,7 @@
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { AlloraError, deriveChainAccount, generateMnemonic } from "@allora/protocol";
+import { envNameOfFlag, flagNameOfEnv } from "@allora/service/env-name";
 import type { NetworkDescription, NodeDescription, NodeKind, NodePaths, Resolve } from "./description.js";
 import { makeGenesis } from "./state.js";
 
@@ -64,7 +65,7 @@ export function argsToEnv(args: readonly string[]): Record<string, string> {
     if (!match) {
       throw new AlloraError("CONTAINER_ARG_INVALID", `flag "${arg}" is not --name=value, so it has no env var form`);
     }
-    const name = (match[1] as string).replaceAll("-", "_").toUpperCase();
+    const name = envNameOfFlag(match[1] as string);
     if (name in env) {
       throw new AlloraError(
         "CONTAINER_ARG_REPEATED",
@@ -74,6 +75,11 @@ export function argsToEnv(args: readonly string[]): Record<string, string> {
     env[name] = match[2] as string;
   }
   return env;
+}
+
+/** `{NAME: value}` back to `--name=value` flags: the inverse of {@link argsToEnv}. */
+export function envToArgs(env: Readonly<Record<string, string>>): string[] {
+  return Object.entries(env).map(([name, value]) => `--${flagNameOfEnv(name)}=${value}`);
 }
 
 /** A node's whole container environment: its flags as env vars, plus first-start init for nodes that hold a key. */

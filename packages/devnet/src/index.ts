@@ -2,7 +2,7 @@ export * from "./apps.js";
 export { formatBanner } from "./banner.js";
 export * from "./compose.js";
 export * from "./container-runner.js";
-export { argsToEnv, containerPaths } from "./container-state.js";
+export { argsToEnv, containerPaths, envToArgs } from "./container-state.js";
 export * from "./description.js";
 export { createLineFormatter } from "./log-format.js";
 export * from "./pidfile.js";

@@ -6,7 +6,7 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { findPortOwner } from "@allora/devnet";
+import { findPortOwner } from "@allora/devnet/ports";
 import { createHeadClient, errorMessage, loadKeyFolder } from "@allora/protocol";
 import type { Project } from "../config/load-config.js";
 import { compose, detectCompose, docker, inspectImage } from "../docker/docker.js";

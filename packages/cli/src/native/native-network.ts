@@ -5,13 +5,14 @@
  * folder, mnemonic file, main.py, topics and function_env, configured by the same settings its compose service gets.
  */
 import { join } from "node:path";
+import { envToArgs } from "@allora/devnet/container-state";
 import {
   DEFAULT_TOPICS,
   describeNetwork,
   type NetworkDescription,
   type NodeDescription,
   type Resolve,
-} from "@allora/devnet";
+} from "@allora/devnet/description";
 import type { Project } from "../config/load-config.js";
 import { devDashboardPort } from "../scaffold/compose-dev.js";
 import { workerEnvironment } from "../scaffold/compose-worker.js";
@@ -25,11 +26,6 @@ export const NATIVE_STATE_DIR = ".allocmd/native";
 /** The node names of the base description that become the project's own names. */
 const BASE_WORKER = "worker-1";
 const BASE_INFERENCE = "inference-1";
-
-/** `{NAME: value}` back to `--name=value` flags (the inverse of the env form every node also reads). */
-function envToArgs(env: Record<string, string>): string[] {
-  return Object.entries(env).map(([key, value]) => `--${key.toLowerCase().replaceAll("_", "-")}=${value}`);
-}
 
 /** The project worker as a node of the network. */
 function projectWorker(project: Project, base: NodeDescription, inferenceName: string): NodeDescription {

@@ -8,16 +8,16 @@
  */
 import { chmod, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { formatBanner } from "@allora/devnet/banner";
+import { createLineFormatter } from "@allora/devnet/log-format";
+import { findTakenPorts } from "@allora/devnet/ports";
 import {
-  createLineFormatter,
-  findTakenPorts,
-  formatBanner,
   NodeStartError,
   type ProcessNetwork,
-  prepareNetwork,
   StartAbortedError,
   startProcessNetwork,
-} from "@allora/devnet";
+} from "@allora/devnet/process-runner";
+import { prepareNetwork } from "@allora/devnet/state";
 import { createHeadClient, errorMessage, makeGuideExecuteRequest } from "@allora/protocol";
 import type { Project } from "../config/load-config.js";
 import { runProcess } from "../docker/run-process.js";

@@ -5,7 +5,8 @@
  * (`INIT_DEV_STATE`), the worker gets its key folder read-only and its mnemonic as a secret file. The worker finds
  * the head by service name (`/dns4/head/tcp/9010`); no peer id is pasted in. Ports are published on 127.0.0.1 only.
  */
-import { argsToEnv, containerPaths, DEFAULT_PORTS, describeNetwork } from "@allora/devnet";
+import { argsToEnv, containerPaths } from "@allora/devnet/container-state";
+import { DEFAULT_PORTS, describeNetwork } from "@allora/devnet/description";
 import type { ProjectConfig } from "../config/schema.js";
 import { type ComposeModel, renderCompose } from "./compose-file.js";
 import { mnemonicSecret, workerService } from "./compose-worker.js";
