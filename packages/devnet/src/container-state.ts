@@ -11,7 +11,14 @@ import { readFile, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { AlloraError, deriveChainAccount, generateMnemonic } from "@allora/protocol";
 import { envNameOfFlag, flagNameOfEnv } from "@allora/service/env-name";
-import type { NetworkDescription, NodeDescription, NodeKind, NodePaths, Resolve } from "./description.js";
+import {
+  type NetworkDescription,
+  type NodeDescription,
+  type NodeKind,
+  type NodePaths,
+  portOf,
+  type Resolve,
+} from "./description.js";
 import { makeGenesis } from "./state.js";
 
 /** The image repository prefix: images are `allora/<kind>:<version>`. */
@@ -46,11 +53,7 @@ export function containerPaths(node: NodeDescription): NodePaths {
 
 /** Resolves nodes by service name: containers find each other by name on their network, never by fixed IP. */
 function containerResolve(network: NetworkDescription): Resolve {
-  return (name, role) => {
-    const port = network.node(name).ports[role];
-    if (port === undefined) throw new Error(`node ${name} has no port "${role}"`);
-    return { host: name, port };
-  };
+  return (name, role) => ({ host: name, port: portOf(network.node(name), role) });
 }
 
 /**
@@ -94,8 +97,7 @@ export function containerEnvironment(network: NetworkDescription, node: NodeDesc
  * no curl and Node's fetch refuses port 6000 (the head's).
  */
 export function healthProbeCommand(node: NodeDescription): ["CMD", ...string[]] {
-  const port = node.ports[node.health.port];
-  if (port === undefined) throw new Error(`node ${node.name} has no port "${node.health.port}" for its health probe`);
+  const port = portOf(node, node.health.port);
   const script =
     `require('http').get({host:'127.0.0.1',port:${port},path:'${node.health.path}',timeout:2000},` +
     "r=>process.exit(r.statusCode===200?0:1)).on('timeout',()=>process.exit(1)).on('error',()=>process.exit(1))";

@@ -43,6 +43,16 @@ export interface NodeDescription {
   libp2pKeys?: boolean;
 }
 
+/**
+ * The port a node listens on for `role`; throws naming both when the node has none (a runner or a generated file
+ * asking for a port the description does not give it is a bug in the caller, not a user's mistake).
+ */
+export function portOf(node: Pick<NodeDescription, "name" | "ports">, role: string): number {
+  const port = node.ports[role];
+  if (port === undefined) throw new Error(`node ${node.name} has no port "${role}"`);
+  return port;
+}
+
 /** A chain topic of the network. */
 export interface TopicDescription {
   id: string;

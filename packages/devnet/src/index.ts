@@ -8,4 +8,5 @@ export { createLineFormatter } from "./log-format.js";
 export * from "./pidfile.js";
 export * from "./ports.js";
 export * from "./process-runner.js";
+export { type HeadWorkerView, sightWorker, type WorkerSighting } from "./readiness.js";
 export * from "./state.js";

@@ -60,8 +60,21 @@ function describeKey(action: KeyAction): string {
   return action === "kept" ? "kept" : action;
 }
 
-/** What `allocmd init` does (its flags and help: ../commands/init.ts). */
-export async function runInitCommand({ io, out, flags }: CommandContext): Promise<number> {
+/** What the flags of `allocmd init` ask for, checked. */
+interface InitRequest {
+  env: "dev" | "prod";
+  name: string | undefined;
+  topicIds: number[] | undefined;
+  arg: string | undefined;
+  imageVersion: string | undefined;
+  prodChanges: ConfigChange[];
+  force: boolean;
+  importKeys: string | undefined;
+  mnemonicFile: string | undefined;
+}
+
+/** Checks every flag before anything is touched. */
+function parseInitRequest(flags: FlagValues, cwd: string): InitRequest {
   const env = stringFlag(flags, "env") ?? "dev";
   if (env !== "dev" && env !== "prod") {
     throw usageError("USAGE_BAD_VALUE", `--env must be dev or prod, got "${env}"`);
@@ -73,127 +86,179 @@ export async function runInitCommand({ io, out, flags }: CommandContext): Promis
   }
   const topicFlag = stringFlag(flags, "topic");
   const topicIds = topicFlag === undefined ? undefined : parseTopicsFlag(topicFlag);
-  const argFlag = stringFlag(flags, "arg");
-  if (argFlag !== undefined && !/^[A-Za-z0-9_.:/-]{1,128}$/.test(argFlag)) {
-    throw usageError("USAGE_BAD_VALUE", `--arg "${argFlag}" must be 1 to 128 letters, digits or _.:/- (e.g. ETH)`);
+  const arg = stringFlag(flags, "arg");
+  if (arg !== undefined && !/^[A-Za-z0-9_.:/-]{1,128}$/.test(arg)) {
+    throw usageError("USAGE_BAD_VALUE", `--arg "${arg}" must be 1 to 128 letters, digits or _.:/- (e.g. ETH)`);
   }
   const imageVersion = stringFlag(flags, "image-version");
   if (imageVersion !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(imageVersion)) {
     throw usageError("USAGE_BAD_VALUE", `--image-version "${imageVersion}" is not a docker tag (e.g. 0.1.0)`);
   }
   const prodChanges = prodFlagChanges(flags);
-  const force = boolFlag(flags, "force");
-  const version = cliVersion();
+  const importKeys = stringFlag(flags, "import-keys");
+  const mnemonicFile = stringFlag(flags, "mnemonic-file");
+  return {
+    env,
+    name,
+    topicIds,
+    arg,
+    imageVersion,
+    prodChanges,
+    force: boolFlag(flags, "force"),
+    importKeys: importKeys ? resolve(cwd, importKeys) : undefined,
+    mnemonicFile: mnemonicFile ? resolve(cwd, mnemonicFile) : undefined,
+  };
+}
 
-  const dir = await projectDir(io.cwd, stringFlag(flags, "dir"), name);
-  const configPath = join(dir, CONFIG_FILE);
-  const isNew = !(await exists(configPath));
-  const rows: string[][] = [];
+/** The config init starts from (it names the key paths) and how it writes config.yaml once the keys are made. */
+interface ConfigPlan {
+  keysConfig: ProjectConfig;
+  write: () => Promise<ProjectConfig>;
+}
 
-  let pendingConfig: { write: () => Promise<ProjectConfig> };
-  let keysConfig: ProjectConfig;
-  if (isNew) {
-    if (!name) throw usageError("USAGE_MISSING", `no project in ${dir}: --name is needed to create one`);
-    if (!topicIds) {
-      throw usageError(
-        "USAGE_MISSING",
-        "--topic is needed to create a project",
-        `allocmd init --name ${name} --topic 1`,
-      );
-    }
-    const topics: TopicConfig[] = topicIds.map((id) => ({ id, arg: argFlag ?? defaultTopicArg(id) }));
-    const base = makeDefaultConfig({ name, topics, version: imageVersion ?? version });
-    keysConfig = base;
-    pendingConfig = {
-      write: async () => {
-        await writeFileAtomic(configPath, renderConfig(base));
-        rows.push([CONFIG_FILE, "wrote"]);
-        return (await updateConfigFile(configPath, prodChanges)).config;
-      },
-    };
-  } else {
-    const project = await loadProject(dir);
-    if (name !== undefined && name !== project.config.name) {
-      throw new CliError("PROJECT_CONFLICT", `${dir} is the project "${project.config.name}", not "${name}"`, {
-        hint: "to rename it, change `name` in config.yaml; to create another project, run init outside this one",
-      });
-    }
-    const changes: ConfigChange[] = [...prodChanges];
-    if (topicIds) {
-      changes.push({
-        path: ["topics"],
-        value: topicIds.map((id) => ({
-          id,
-          arg: argFlag ?? project.config.topics.find((t) => t.id === id)?.arg ?? defaultTopicArg(id),
-        })),
-      });
-    } else if (argFlag !== undefined) {
-      changes.push({ path: ["topics"], value: project.config.topics.map((t) => ({ ...t, arg: argFlag })) });
-    }
-    if (imageVersion !== undefined) changes.push({ path: ["image", "version"], value: imageVersion });
-    keysConfig = project.config;
-    pendingConfig = {
-      write: async () => {
-        const updated = await updateConfigFile(configPath, changes);
-        rows.push([CONFIG_FILE, updated.changed.length > 0 ? `updated ${updated.changed.join(", ")}` : "unchanged"]);
-        return updated.config;
-      },
-    };
+/** A new project's config.yaml: the defaults, the topics asked for, then the prod flags. */
+function planNewConfig(dir: string, req: InitRequest, version: string, rows: string[][]): ConfigPlan {
+  const { name, topicIds } = req;
+  if (!name) throw usageError("USAGE_MISSING", `no project in ${dir}: --name is needed to create one`);
+  if (!topicIds) {
+    throw usageError("USAGE_MISSING", "--topic is needed to create a project", `allocmd init --name ${name} --topic 1`);
   }
+  const topics: TopicConfig[] = topicIds.map((id) => ({ id, arg: req.arg ?? defaultTopicArg(id) }));
+  const base = makeDefaultConfig({ name, topics, version: req.imageVersion ?? version });
+  const configPath = join(dir, CONFIG_FILE);
+  return {
+    keysConfig: base,
+    write: async () => {
+      await writeFileAtomic(configPath, renderConfig(base));
+      rows.push([CONFIG_FILE, "wrote"]);
+      return (await updateConfigFile(configPath, req.prodChanges)).config;
+    },
+  };
+}
 
+/** An existing project's config.yaml: only the keys the flags change are rewritten (comments kept). */
+async function planConfigUpdate(dir: string, req: InitRequest, rows: string[][]): Promise<ConfigPlan> {
+  const project = await loadProject(dir);
+  if (req.name !== undefined && req.name !== project.config.name) {
+    throw new CliError("PROJECT_CONFLICT", `${dir} is the project "${project.config.name}", not "${req.name}"`, {
+      hint: "to rename it, change `name` in config.yaml; to create another project, run init outside this one",
+    });
+  }
+  const changes: ConfigChange[] = [...req.prodChanges];
+  const { arg } = req;
+  if (req.topicIds) {
+    changes.push({
+      path: ["topics"],
+      value: req.topicIds.map((id) => ({
+        id,
+        arg: arg ?? project.config.topics.find((t) => t.id === id)?.arg ?? defaultTopicArg(id),
+      })),
+    });
+  } else if (arg !== undefined) {
+    changes.push({ path: ["topics"], value: project.config.topics.map((t) => ({ ...t, arg })) });
+  }
+  if (req.imageVersion !== undefined) changes.push({ path: ["image", "version"], value: req.imageVersion });
+  return {
+    keysConfig: project.config,
+    write: async () => {
+      const updated = await updateConfigFile(join(dir, CONFIG_FILE), changes);
+      rows.push([CONFIG_FILE, updated.changed.length > 0 ? `updated ${updated.changed.join(", ")}` : "unchanged"]);
+      return updated.config;
+    },
+  };
+}
+
+/** Makes, keeps or imports the keys, then writes config.yaml; the rows say what happened to each. */
+async function writeKeysAndConfig(dir: string, req: InitRequest, plan: ConfigPlan, rows: string[][]) {
   // Keys first: an import that does not validate stops init before any file is written.
   const keys = await ensureProjectKeys({
     dir,
-    keysPath: keysConfig.worker.keys,
-    mnemonicPath: keysConfig.worker.mnemonic_file,
-    ...(stringFlag(flags, "import-keys")
-      ? { importKeys: resolve(io.cwd, stringFlag(flags, "import-keys") as string) }
-      : {}),
-    ...(stringFlag(flags, "mnemonic-file")
-      ? { mnemonicFile: resolve(io.cwd, stringFlag(flags, "mnemonic-file") as string) }
-      : {}),
-    force,
+    keysPath: plan.keysConfig.worker.keys,
+    mnemonicPath: plan.keysConfig.worker.mnemonic_file,
+    ...(req.importKeys ? { importKeys: req.importKeys } : {}),
+    ...(req.mnemonicFile ? { mnemonicFile: req.mnemonicFile } : {}),
+    force: req.force,
   });
-  const config = await pendingConfig.write();
+  const config = await plan.write();
   rows.push([`${config.worker.keys}/`, `${describeKey(keys.identityAction)}: peer id ${keys.peerId}`]);
   rows.push([config.worker.mnemonic_file, `${describeKey(keys.mnemonicAction)}: account ${keys.address} (mode 0600)`]);
   for (const b of keys.backups) rows.push(["", `previous keys copied to ${b}`]);
+  return config;
+}
 
+/** The generated files of the env asked for (dev files always for a new project), with notes on them. */
+async function writeProjectFiles(
+  dir: string,
+  req: InitRequest,
+  isNew: boolean,
+  config: ProjectConfig,
+  version: string,
+) {
   for (const state of [DEV_STATE_DIR, PROD_STATE_DIR]) await mkdir(join(dir, state), { recursive: true, mode: 0o700 });
-
-  const files = await openGeneratedFiles(dir, { force, cliVersion: version });
+  const files = await openGeneratedFiles(dir, { force: req.force, cliVersion: version });
   const outcomes: FileOutcome[] = [];
   const notes: string[] = [];
-  if (isNew || env === "dev") {
+  if (isNew || req.env === "dev") {
     outcomes.push(...(await writeDevFiles(files, config, version)));
     notes.push(...devTopicNotes(config));
   }
-  if (env === "prod") {
+  if (req.env === "prod") {
     const prod = await writeProdFile(files, dir, config, version);
     outcomes.push(prod.outcome);
     notes.push(...prod.notes);
   }
   await files.save();
-  for (const o of outcomes) rows.push([o.path, describeOutcome(o)]);
+  return { outcomes, notes };
+}
 
-  if (runningAsRoot()) {
-    // The worker container never runs as root, so it could not read root's 0600 keys: hand them to its user.
-    for (const p of [config.worker.keys, config.worker.mnemonic_file.split("/")[0] ?? "", "state"]) {
-      if (p) await chownTree(join(dir, p), IMAGE_USER);
-    }
-    notes.push(
-      `running as root: ${config.worker.keys}/, the mnemonic and state/ now belong to uid ${IMAGE_USER.uid} ` +
-        "(the worker image's non-root user), so the container can read them without running as root",
-    );
+/** As root: the worker container never runs as root, so it could not read root's 0600 keys: hand them to its user. */
+async function handKeysToImageUser(dir: string, config: ProjectConfig): Promise<string[]> {
+  if (!runningAsRoot()) return [];
+  for (const p of [config.worker.keys, config.worker.mnemonic_file.split("/")[0] ?? "", "state"]) {
+    if (p) await chownTree(join(dir, p), IMAGE_USER);
   }
-  const edited = outcomes.filter((o) => o.action === "kept-edited");
+  return [
+    `running as root: ${config.worker.keys}/, the mnemonic and state/ now belong to uid ${IMAGE_USER.uid} ` +
+      "(the worker image's non-root user), so the container can read them without running as root",
+  ];
+}
 
+/** What to run next, for the env just set up. */
+function nextSteps(env: "dev" | "prod", config: ProjectConfig, cd: string[]): string[] {
+  if (env === "prod") {
+    return [
+      ...cd,
+      `  docker-compose -f ${PROD_COMPOSE_FILE} config -q     # check it`,
+      `  copy the project with ${config.worker.keys}/, ${config.worker.mnemonic_file} and .env to the server (not through git), then:`,
+      `  docker-compose -f ${PROD_COMPOSE_FILE} up --build -d`,
+      "  allocmd status --env prod",
+    ];
+  }
+  const t = config.topics[0] as TopicConfig;
+  return [
+    ...cd,
+    `  allocmd test --arg ${t.arg}       # run main.py offline as the worker will`,
+    "  allocmd run --native         # start the local network with this worker (no Docker; or: allocmd run)",
+    `  allocmd request --topic ${t.id}     # send it an inference request`,
+    "  allocmd status               # registration, score, balance",
+  ];
+}
+
+/** The report: what was created or updated, file by file, the notes, and what to do next. */
+function printInitReport(
+  ctx: Pick<CommandContext, "io" | "out">,
+  report: { dir: string; isNew: boolean; env: "dev" | "prod"; config: ProjectConfig; rows: string[][] },
+  written: { outcomes: FileOutcome[]; notes: string[] },
+): void {
+  const { out } = ctx;
+  const { config, dir } = report;
+  const edited = written.outcomes.filter((o) => o.action === "kept-edited");
   out.out(
-    `${isNew ? "Created" : "Updated"} project ${out.bold(config.name)} in ${dir} ` +
+    `${report.isNew ? "Created" : "Updated"} project ${out.bold(config.name)} in ${dir} ` +
       `(topic${config.topics.length > 1 ? "s" : ""} ${config.topics.map((t) => t.id).join(", ")}, FROM ${workerBaseImage(config)})`,
   );
-  for (const line of table(rows.map(([a, b]) => [`  ${a}`, b ?? ""]))) out.out(line);
-  for (const note of notes) out.out(`  note: ${note}`);
+  for (const line of table(report.rows.map(([a, b]) => [`  ${a}`, b ?? ""]))) out.out(line);
+  for (const note of written.notes) out.out(`  note: ${note}`);
   if (edited.length > 0) {
     out.out(
       `  ${edited.length} file(s) kept as you edited them; \`allocmd init --force\` regenerates them (with a backup).`,
@@ -201,29 +266,22 @@ export async function runInitCommand({ io, out, flags }: CommandContext): Promis
   }
   out.out("");
   out.out("Next:");
-  const cd = dir === io.cwd ? [] : [`  cd ${dir}`];
-  if (env === "prod") {
-    out.out(
-      [
-        ...cd,
-        `  docker-compose -f ${PROD_COMPOSE_FILE} config -q     # check it`,
-        `  copy the project with ${config.worker.keys}/, ${config.worker.mnemonic_file} and .env to the server (not through git), then:`,
-        `  docker-compose -f ${PROD_COMPOSE_FILE} up --build -d`,
-        "  allocmd status --env prod",
-      ].join("\n"),
-    );
-  } else {
-    const t = config.topics[0] as TopicConfig;
-    out.out(
-      [
-        ...cd,
-        `  allocmd test --arg ${t.arg}       # run main.py offline as the worker will`,
-        "  allocmd run --native         # start the local network with this worker (no Docker; or: allocmd run)",
-        `  allocmd request --topic ${t.id}     # send it an inference request`,
-        "  allocmd status               # registration, score, balance",
-      ].join("\n"),
-    );
-  }
+  out.out(nextSteps(report.env, config, dir === ctx.io.cwd ? [] : [`  cd ${dir}`]).join("\n"));
+}
+
+/** What `allocmd init` does (its flags and help: ../commands/init.ts). */
+export async function runInitCommand({ io, out, flags }: CommandContext): Promise<number> {
+  const req = parseInitRequest(flags, io.cwd);
+  const version = cliVersion();
+  const dir = await projectDir(io.cwd, stringFlag(flags, "dir"), req.name);
+  const isNew = !(await exists(join(dir, CONFIG_FILE)));
+  const rows: string[][] = [];
+  const plan = isNew ? planNewConfig(dir, req, version, rows) : await planConfigUpdate(dir, req, rows);
+  const config = await writeKeysAndConfig(dir, req, plan, rows);
+  const written = await writeProjectFiles(dir, req, isNew, config, version);
+  for (const o of written.outcomes) rows.push([o.path, describeOutcome(o)]);
+  written.notes.push(...(await handKeysToImageUser(dir, config)));
+  printInitReport({ io, out }, { dir, isNew, env: req.env, config, rows }, written);
   return 0;
 }
 

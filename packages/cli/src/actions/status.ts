@@ -3,14 +3,21 @@
  * connected and subscribed to its topics, whether the chain has it registered, its latest inference, score and
  * reward per topic, and its balance. Every "no" comes with what to do.
  */
-import { createHeadClient, errorMessage, httpCall, type StatusResponse, workerTopicName } from "@allora/protocol";
+import {
+  createHeadClient,
+  errorMessage,
+  httpCall,
+  type StatusResponse,
+  topicIdFromName,
+  workerTopicName,
+} from "@allora/protocol";
 import { type ChainClient, createChainClient, formatAmount, type TopicWorker } from "../chain/chain-client.js";
 import { boolFlag, type CommandContext } from "../command.js";
 import { statusCommand } from "../commands/status.js";
 import type { Project } from "../config/load-config.js";
 import { shortId } from "../output.js";
 import { type Endpoints, requireProject, resolveEndpoints } from "../project/endpoints.js";
-import { readWorkerIdentity } from "../project/worker-identity.js";
+import { readWorkerIdentity, type WorkerIdentity } from "../project/worker-identity.js";
 import { cliVersion } from "../version.js";
 
 /** The status of one topic on the chain. */
@@ -136,13 +143,10 @@ async function workerRegistrations(
   }
 }
 
-/** Collects the status report. */
-async function collectStatus(project: Project, endpoints: Endpoints): Promise<WorkerStatusReport> {
-  const { config } = project;
-  const identity = await readWorkerIdentity(project);
-  const problems = [...identity.problems];
-  const report: WorkerStatusReport = {
-    name: config.name,
+/** The report before anything answered. */
+function emptyReport(project: Project, endpoints: Endpoints, identity: WorkerIdentity): WorkerStatusReport {
+  return {
+    name: project.config.name,
     env: endpoints.env,
     peer_id: identity.peerId ?? null,
     address: identity.address ?? null,
@@ -164,99 +168,135 @@ async function collectStatus(project: Project, endpoints: Endpoints): Promise<Wo
       error: null,
     },
     topics: [],
-    problems,
+    problems: [...identity.problems],
     ok: false,
   };
+}
 
-  let headStatus: StatusResponse | undefined;
-  if (endpoints.headUrl) {
-    try {
-      headStatus = await createHeadClient(endpoints.headUrl, { timeoutMs: 10_000 }).status();
-      report.head.reachable = true;
-      report.head.version = headStatus.version;
-      report.head.workers = headStatus.workers.length;
-      report.head.topics_served = [...new Set(headStatus.workers.flatMap((w) => w.subscribed))]
-        .map((name) => /^allora-topic-(\d+)-worker$/.exec(name)?.[1] ?? name)
-        .sort((a, b) => Number(a) - Number(b));
-      if (headStatus.version !== cliVersion()) {
-        problems.push(
-          `the head runs version ${headStatus.version}, this allocmd is ${cliVersion()}: use images and CLI of one version (allocmd doctor)`,
-        );
-      }
-    } catch (err) {
-      report.head.error = errorMessage(err);
-      problems.push(
-        `the head at ${endpoints.headUrl} did not answer (${errorMessage(err).replace(/^cannot reach \S+: /, "")}): ` +
-          (endpoints.env === "dev" ? "start the network with `allocmd run` (or `pnpm dev`)" : "check prod.head_url"),
+/** What to do when a node of the network does not answer. */
+function startHint(endpoints: Endpoints, prodKey: string): string {
+  return endpoints.env === "dev" ? "start the network with `allocmd run` (or `pnpm dev`)" : `check ${prodKey}`;
+}
+
+/** Asks the head for its status: its version, the workers it sees and the topics they serve. */
+async function checkHead(report: WorkerStatusReport, endpoints: Endpoints): Promise<StatusResponse | undefined> {
+  if (!endpoints.headUrl) {
+    report.head.error = "no head URL (config.yaml prod.head_url)";
+    return undefined;
+  }
+  try {
+    const headStatus = await createHeadClient(endpoints.headUrl, { timeoutMs: 10_000 }).status();
+    report.head.reachable = true;
+    report.head.version = headStatus.version;
+    report.head.workers = headStatus.workers.length;
+    report.head.topics_served = [...new Set(headStatus.workers.flatMap((w) => w.subscribed))]
+      .map((name) => topicIdFromName(name)?.toString() ?? name)
+      .sort((a, b) => Number(a) - Number(b));
+    if (headStatus.version !== cliVersion()) {
+      report.problems.push(
+        `the head runs version ${headStatus.version}, this allocmd is ${cliVersion()}: use images and CLI of one version (allocmd doctor)`,
       );
     }
-  } else {
-    report.head.error = "no head URL (config.yaml prod.head_url)";
+    return headStatus;
+  } catch (err) {
+    report.head.error = errorMessage(err);
+    report.problems.push(
+      `the head at ${endpoints.headUrl} did not answer (${errorMessage(err).replace(/^cannot reach \S+: /, "")}): ` +
+        startHint(endpoints, "prod.head_url"),
+    );
+    return undefined;
   }
-  const seen =
-    headStatus && identity.peerId ? headStatus.workers.find((w) => w.peer_id === identity.peerId) : undefined;
+}
+
+/** This worker as the head lists it, when it does. */
+function findOnHead(report: WorkerStatusReport, headStatus: StatusResponse | undefined, peerId: string | undefined) {
+  const seen = headStatus && peerId ? headStatus.workers.find((w) => w.peer_id === peerId) : undefined;
   report.head.connected = seen !== undefined;
-  if (headStatus && identity.peerId && !seen) {
-    problems.push(
-      `the head does not see this worker (${shortId(identity.peerId)}) connected: is it running (\`allocmd run\`)? ` +
+  if (headStatus && peerId && !seen) {
+    report.problems.push(
+      `the head does not see this worker (${shortId(peerId)}) connected: is it running (\`allocmd run\`)? ` +
         "`allocmd logs` shows whether it reaches its boot node",
     );
   }
+  return seen;
+}
 
-  let chain: ChainClient | undefined;
-  if (endpoints.chainRest) {
-    chain = createChainClient(endpoints.chainRest);
-    try {
-      const health = await chain.health();
-      report.chain.reachable = true;
-      report.chain.chain_id = health.chain_id ?? null;
-      report.chain.height = health.height ?? null;
-    } catch (err) {
-      report.chain.error = errorMessage(err);
-      problems.push(
-        `${errorMessage(err)}: ` +
-          (endpoints.env === "dev" ? "start the network with `allocmd run` (or `pnpm dev`)" : "check prod.chain_rest"),
-      );
-      chain = undefined;
-    }
-  } else {
+/** A client of the chain when it answers its health query, else undefined (with the problem noted). */
+async function checkChain(report: WorkerStatusReport, endpoints: Endpoints): Promise<ChainClient | undefined> {
+  if (!endpoints.chainRest) {
     report.chain.error = "no chain REST URL (config.yaml prod.chain_rest)";
+    return undefined;
   }
+  const chain = createChainClient(endpoints.chainRest);
+  try {
+    const health = await chain.health();
+    report.chain.reachable = true;
+    report.chain.chain_id = health.chain_id ?? null;
+    report.chain.height = health.height ?? null;
+    return chain;
+  } catch (err) {
+    report.chain.error = errorMessage(err);
+    report.problems.push(`${errorMessage(err)}: ${startHint(endpoints, "prod.chain_rest")}`);
+    return undefined;
+  }
+}
 
-  const registrations = await workerRegistrations(endpoints.workerUrl, identity.peerId);
-  for (const t of config.topics) {
+/** Why a worker is not registered on a topic: what the worker itself says, or how registration happens. */
+function notRegisteredProblem(topic: number, said: { reason?: string; code?: string } | undefined): string {
+  return said?.reason
+    ? `not registered on topic ${topic}: the worker says ${said.code ? `${said.code}: ` : ""}${said.reason}`
+    : `not registered on topic ${topic}: the worker registers itself at start once funded (` +
+        "`allocmd fund` asks the faucet; `allocmd logs` shows the registration attempts)";
+}
+
+/** One row per topic of config.yaml: subscription on the head, registration, value, score and rank on the chain. */
+async function checkTopics(
+  report: WorkerStatusReport,
+  project: Project,
+  facts: { headStatus: StatusResponse | undefined; seen: StatusResponse["workers"][number] | undefined },
+  chain: ChainClient | undefined,
+  registrations: Awaited<ReturnType<typeof workerRegistrations>>,
+): Promise<void> {
+  const { headStatus, seen } = facts;
+  const address = report.address ?? undefined;
+  for (const t of project.config.topics) {
     const subscribed = seen ? seen.subscribed.includes(workerTopicName(t.id)) : headStatus ? false : null;
     if (seen && !subscribed) {
-      problems.push(`the worker is connected but not subscribed to topic ${t.id}: check TOPICS in the compose file`);
+      report.problems.push(
+        `the worker is connected but not subscribed to topic ${t.id}: check TOPICS in the compose file`,
+      );
     }
-    if (chain && identity.address) {
-      try {
-        const s = await topicStatus(chain, t.id, identity.address, subscribed);
-        report.topics.push(s);
-        if (!s.registered) {
-          const said = registrations?.[String(t.id)];
-          problems.push(
-            said?.reason
-              ? `not registered on topic ${t.id}: the worker says ${said.code ? `${said.code}: ` : ""}${said.reason}`
-              : `not registered on topic ${t.id}: the worker registers itself at start once funded (` +
-                  "`allocmd fund` asks the faucet; `allocmd logs` shows the registration attempts)",
-          );
-        }
-      } catch (err) {
-        problems.push(`topic ${t.id}: ${errorMessage(err)}`);
-      }
-    } else {
+    if (!chain || !address) {
       report.topics.push(unknownTopicStatus(t.id, subscribed, null));
+      continue;
+    }
+    try {
+      const s = await topicStatus(chain, t.id, address, subscribed);
+      report.topics.push(s);
+      if (!s.registered) report.problems.push(notRegisteredProblem(t.id, registrations?.[String(t.id)]));
+    } catch (err) {
+      report.problems.push(`topic ${t.id}: ${errorMessage(err)}`);
     }
   }
+}
+
+/** Collects the status report. */
+async function collectStatus(project: Project, endpoints: Endpoints): Promise<WorkerStatusReport> {
+  const identity = await readWorkerIdentity(project);
+  const report = emptyReport(project, endpoints, identity);
+  const headStatus = await checkHead(report, endpoints);
+  const seen = findOnHead(report, headStatus, identity.peerId);
+  const chain = await checkChain(report, endpoints);
+  const registrations = await workerRegistrations(endpoints.workerUrl, identity.peerId);
+  await checkTopics(report, project, { headStatus, seen }, chain, registrations);
   if (chain && identity.address) {
     try {
       report.chain.balance = (await chain.balance(identity.address)).toString();
     } catch (err) {
-      problems.push(`balance: ${errorMessage(err)}`);
+      report.problems.push(`balance: ${errorMessage(err)}`);
     }
   }
-  report.ok = problems.length === 0;
+  report.ok = report.problems.length === 0;
   return report;
 }
 
