@@ -20,8 +20,5 @@ export const doctorCommand: Command = {
     json: { type: "boolean", description: "print the findings as JSON" },
   },
   examples: ["allocmd doctor", "allocmd doctor --head http://127.0.0.1:6000", "allocmd doctor --json"],
-  async run(ctx) {
-    const { runDoctorCommand } = await import("../actions/doctor.js");
-    return runDoctorCommand(ctx);
-  },
+  run: (ctx) => import("../actions/doctor.js").then((action) => action.runDoctorCommand(ctx)),
 };

@@ -24,8 +24,5 @@ export const fundCommand: Command = {
     "allocmd fund --amount 500000000",
     "allocmd fund --address allo1… --chain-rest http://127.0.0.1:1317",
   ],
-  async run(ctx) {
-    const { runFundCommand } = await import("../actions/fund.js");
-    return runFundCommand(ctx);
-  },
+  run: (ctx) => import("../actions/fund.js").then((action) => action.runFundCommand(ctx)),
 };

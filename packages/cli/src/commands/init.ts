@@ -83,8 +83,5 @@ export const initCommand: Command = {
       "      --chain-rpc https://rpc.example.org --chain-rest https://rest.example.org",
     "allocmd init            # inside a project: regenerate after editing config.yaml",
   ],
-  async run(ctx) {
-    const { runInitCommand } = await import("../actions/init.js");
-    return runInitCommand(ctx);
-  },
+  run: (ctx) => import("../actions/init.js").then((action) => action.runInitCommand(ctx)),
 };

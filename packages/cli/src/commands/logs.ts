@@ -15,8 +15,5 @@ export const logsCommand: Command = {
     tail: { type: "string", value: "n", description: "lines per service to start with (default 100)" },
   },
   examples: ["allocmd logs", "allocmd logs --follow", "allocmd logs head --tail 20"],
-  async run(ctx) {
-    const { runLogsCommand } = await import("../actions/logs.js");
-    return runLogsCommand(ctx);
-  },
+  run: (ctx) => import("../actions/logs.js").then((action) => action.runLogsCommand(ctx)),
 };

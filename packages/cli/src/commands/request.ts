@@ -34,8 +34,5 @@ export const requestCommand: Command = {
     "allocmd request --topic 1 --head http://127.0.0.1:6000 --json",
     "allocmd request --env prod          # the prod head of config.yaml (prod.head_url)",
   ],
-  async run(ctx) {
-    const { runRequestCommand } = await import("../actions/request.js");
-    return runRequestCommand(ctx);
-  },
+  run: (ctx) => import("../actions/request.js").then((action) => action.runRequestCommand(ctx)),
 };

@@ -72,8 +72,5 @@ export const runCommand: Command = {
     "allocmd run --join /ip4/127.0.0.1/tcp/9010 --no-chain --inference-url http://127.0.0.1:8001",
     "allocmd run --join /ip4/192.168.1.20/tcp/9010 --network-mode bridge",
   ],
-  async run(ctx) {
-    const { runRunCommand } = await import("../actions/run.js");
-    return runRunCommand(ctx);
-  },
+  run: (ctx) => import("../actions/run.js").then((action) => action.runRunCommand(ctx)),
 };

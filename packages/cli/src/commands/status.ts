@@ -29,8 +29,5 @@ export const statusCommand: Command = {
     "allocmd status --env prod",
     "allocmd status --head http://127.0.0.1:6000",
   ],
-  async run(ctx) {
-    const { runStatusCommand } = await import("../actions/status.js");
-    return runStatusCommand(ctx);
-  },
+  run: (ctx) => import("../actions/status.js").then((action) => action.runStatusCommand(ctx)),
 };

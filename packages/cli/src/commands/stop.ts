@@ -13,8 +13,5 @@ export const stopCommand: Command = {
     volumes: { type: "boolean", description: "also delete the dev network's volumes (the local chain starts over)" },
   },
   examples: ["allocmd stop", "allocmd stop --volumes"],
-  async run(ctx) {
-    const { runStopCommand } = await import("../actions/stop.js");
-    return runStopCommand(ctx);
-  },
+  run: (ctx) => import("../actions/stop.js").then((action) => action.runStopCommand(ctx)),
 };

@@ -58,8 +58,5 @@ export const testCommand: Command = {
     "allocmd test --topic 2 --arg BTC --inference-url http://127.0.0.1:8001",
     "allocmd test --function-env MODEL=small --timeout 5 --json",
   ],
-  async run(ctx) {
-    const { runTestCommand } = await import("../actions/test.js");
-    return runTestCommand(ctx);
-  },
+  run: (ctx) => import("../actions/test.js").then((action) => action.runTestCommand(ctx)),
 };

@@ -20,8 +20,5 @@ export const topicCommand: Command = {
     "allocmd topic 1 --rounds 5",
     "allocmd topic 2 --chain-rest http://127.0.0.1:1317 --json",
   ],
-  async run(ctx) {
-    const { runTopicCommand } = await import("../actions/topic.js");
-    return runTopicCommand(ctx);
-  },
+  run: (ctx) => import("../actions/topic.js").then((action) => action.runTopicCommand(ctx)),
 };

@@ -4,17 +4,16 @@
  */
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { findPortOwner } from "@allora/devnet/ports";
 import type { Project } from "../config/load-config.js";
 import { CliError } from "../errors.js";
 import { formatMs, type Output } from "../output.js";
+import { devHostPorts, takenHostPorts } from "../project/dev-ports.js";
 import { clearJoinRecord } from "../project/join-record.js";
 import { requireIdentity } from "../project/worker-identity.js";
 import { DEV_COMPOSE_FILE, DEV_STATE_DIR, devDashboardPort } from "../scaffold/compose-dev.js";
 import { projectImage } from "../scaffold/project-files.js";
 import { type ComposeCommand, compose, requireCompose, requireDockerEngine } from "./docker.js";
 import { DEV_IMAGE_KINDS, requireImages } from "./images.js";
-import { isPortFree } from "./join-container.js";
 import { buildProgress, dockerFailed, ensureStateDir, lastLines, waitUntilServing } from "./run-steps.js";
 
 /**
@@ -25,21 +24,10 @@ async function requireFreeDevPorts(project: Project, cmd: ComposeCommand): Promi
   const { config, dir } = project;
   const running = await compose(cmd, dir, DEV_COMPOSE_FILE, config.name, ["ps", "-q"], { timeoutMs: 30_000 });
   if (running.code === 0 && running.stdout.trim() !== "") return; // our own network holds them: up is an update
-  const ports: Array<[string, number]> = [
-    ["head REST", config.dev.head_rest_port],
-    ["head p2p", config.dev.head_p2p_port],
-    ["chain RPC", config.dev.chain_rpc_port],
-    ["chain REST", config.dev.chain_rest_port],
-    ["dashboard", devDashboardPort(config)],
-    [config.inference.service, config.inference.port],
-    [`${config.name} http`, config.worker.http_port],
-  ];
-  const taken: string[] = [];
-  for (const [role, port] of ports) {
-    if (await isPortFree(port)) continue;
-    const owner = await findPortOwner(port);
-    taken.push(`${port} (${role})${owner ? ` is held by ${owner}` : " is taken"}`);
-  }
+  const ports = devHostPorts(config, { inference: config.inference.service, worker: `${config.name} http` });
+  const taken = (await takenHostPorts(ports)).map(
+    (t) => `${t.port} (${t.role})${t.owner ? ` is held by ${t.owner}` : " is taken"}`,
+  );
   if (taken.length > 0) {
     throw new CliError("DOCKER_FAILED", `ports the dev network publishes are in use:\n  ${taken.join("\n  ")}`, {
       hint:
