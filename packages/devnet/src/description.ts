@@ -383,13 +383,15 @@ export function describeNetwork(options: DevnetOptions = {}): NetworkDescription
     );
   }
   const { topics, withChain, marketSeed, blockTimeMs } = plan;
+  return makeNetworkDescription({ nodes, topics, chain: withChain, marketSeed, blockTimeMs });
+}
+
+/** A network of `fields.nodes`, with its lookups: a node by name (throws naming a missing one), the workers. */
+export function makeNetworkDescription(fields: Omit<NetworkDescription, "node" | "workers">): NetworkDescription {
+  const { nodes } = fields;
   const byName = new Map(nodes.map((n) => [n.name, n]));
   return {
-    nodes,
-    topics,
-    chain: withChain,
-    marketSeed,
-    blockTimeMs,
+    ...fields,
     node(name) {
       const node = byName.get(name);
       if (!node) throw new Error(`the network has no node "${name}"`);

@@ -9,6 +9,7 @@ import { envToArgs } from "@allora/devnet/container-state";
 import {
   DEFAULT_TOPICS,
   describeNetwork,
+  makeNetworkDescription,
   type NetworkDescription,
   type NodeDescription,
   type Resolve,
@@ -111,15 +112,6 @@ export function describeProjectNetwork(project: Project): NetworkDescription {
           ),
     };
   });
-  const byName = new Map(nodes.map((n) => [n.name, n]));
-  return {
-    ...base,
-    nodes,
-    node(name) {
-      const node = byName.get(name);
-      if (!node) throw new Error(`the network has no node "${name}"`);
-      return node;
-    },
-    workers: () => nodes.filter((n) => n.kind === "worker"),
-  };
+  const { topics, chain, marketSeed, blockTimeMs } = base;
+  return makeNetworkDescription({ nodes, topics, chain, marketSeed, blockTimeMs });
 }
