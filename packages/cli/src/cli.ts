@@ -3,7 +3,7 @@
  * errors become messages and exit codes. A user's mistake prints as `allocmd <command>: <message>` plus what to do,
  * never as a stack trace; only an unexpected failure shows one (set ALLOCMD_DEBUG=1 to see stacks always).
  */
-import { isAlloraError } from "@allora/protocol";
+import { isAlloraError } from "@allora/protocol/errors";
 import { type Command, commandHelp, parseCommandArgs } from "./command.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { fundCommand } from "./commands/fund.js";

@@ -64,6 +64,18 @@ export const DIR_FLAG: FlagSpecs = {
   dir: { type: "string", value: "path", description: "the project folder (default: the current folder)" },
 };
 
+/** Flags of commands that talk to a network. */
+export const NETWORK_FLAGS: FlagSpecs = {
+  ...DIR_FLAG,
+  env: { type: "string", value: "dev|prod", description: "which network of config.yaml to ask (default dev)" },
+  head: { type: "string", value: "url", description: "the head's REST URL (default: http://127.0.0.1:6000 in dev)" },
+  "chain-rest": {
+    type: "string",
+    value: "url",
+    description: "the chain's REST URL (default: http://127.0.0.1:1317 in dev)",
+  },
+};
+
 /** Parses `argv` (after the command name) against the command's flags. */
 export function parseCommandArgs(
   command: Command,

@@ -2,7 +2,7 @@
  * The CLI's errors and exit codes. Every failure a user can cause or fix is a {@link CliError}: it prints as one
  * message (plus a hint) without a stack trace, and maps to an exit code scripts can branch on.
  */
-import { AlloraError, CliErrorCodes } from "@allora/protocol";
+import { AlloraError, CliErrorCodes } from "@allora/protocol/errors";
 
 /** Exit codes of every command (documented in docs/CLI.md). */
 export const ExitCode = {

@@ -6,7 +6,8 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { NodeKind } from "./description.js";
 
-const PACKAGES: Record<NodeKind, string> = {
+/** The app package of each node kind. */
+export const APP_PACKAGES: Readonly<Record<NodeKind, string>> = {
   chain: "@allora/chain",
   head: "@allora/head",
   worker: "@allora/worker",
@@ -18,7 +19,7 @@ const require = createRequire(import.meta.url);
 
 /** The package folder of a node kind's app. */
 export function appDir(kind: NodeKind): string {
-  return dirname(require.resolve(`${PACKAGES[kind]}/package.json`));
+  return dirname(require.resolve(`${APP_PACKAGES[kind]}/package.json`));
 }
 
 /** The built entry point (bin) of a node kind. */
@@ -26,6 +27,6 @@ export function appBin(kind: NodeKind): string {
   const dir = appDir(kind);
   const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { bin: Record<string, string> };
   const bin = Object.values(pkg.bin)[0];
-  if (!bin) throw new Error(`${PACKAGES[kind]} declares no bin`);
+  if (!bin) throw new Error(`${APP_PACKAGES[kind]} declares no bin`);
   return join(dir, bin);
 }

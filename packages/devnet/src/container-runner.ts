@@ -18,7 +18,7 @@ import {
   Wait,
 } from "testcontainers";
 import { containerEnvironment, healthProbeCommand, imageOf } from "./container-state.js";
-import type { NetworkDescription, NodeDescription } from "./description.js";
+import { type NetworkDescription, type NodeDescription, portOf } from "./description.js";
 import { NodeStartError } from "./process-runner.js";
 import { probeJson, startTiers, waitForWorkersOnHead } from "./readiness.js";
 
@@ -159,9 +159,7 @@ export async function startContainerNetwork(
   };
   const url = (name: string, role: string) => {
     const { container, node } = entry(name);
-    const port = node.ports[role];
-    if (port === undefined) throw new Error(`node ${name} has no port "${role}"`);
-    return `http://${container.getHost()}:${container.getMappedPort(port)}`;
+    return `http://${container.getHost()}:${container.getMappedPort(portOf(node, role))}`;
   };
   const peerId = async (name: string): Promise<string> => {
     const { node } = entry(name);

@@ -10,7 +10,15 @@
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { AlloraError, deriveChainAccount, generateMnemonic } from "@allora/protocol";
-import type { NetworkDescription, NodeDescription, NodeKind, NodePaths, Resolve } from "./description.js";
+import { envNameOfFlag, flagNameOfEnv } from "@allora/service/env-name";
+import {
+  type NetworkDescription,
+  type NodeDescription,
+  type NodeKind,
+  type NodePaths,
+  portOf,
+  type Resolve,
+} from "./description.js";
 import { makeGenesis } from "./state.js";
 
 /** The image repository prefix: images are `allora/<kind>:<version>`. */
@@ -45,11 +53,7 @@ export function containerPaths(node: NodeDescription): NodePaths {
 
 /** Resolves nodes by service name: containers find each other by name on their network, never by fixed IP. */
 function containerResolve(network: NetworkDescription): Resolve {
-  return (name, role) => {
-    const port = network.node(name).ports[role];
-    if (port === undefined) throw new Error(`node ${name} has no port "${role}"`);
-    return { host: name, port };
-  };
+  return (name, role) => ({ host: name, port: portOf(network.node(name), role) });
 }
 
 /**
@@ -64,7 +68,7 @@ export function argsToEnv(args: readonly string[]): Record<string, string> {
     if (!match) {
       throw new AlloraError("CONTAINER_ARG_INVALID", `flag "${arg}" is not --name=value, so it has no env var form`);
     }
-    const name = (match[1] as string).replaceAll("-", "_").toUpperCase();
+    const name = envNameOfFlag(match[1] as string);
     if (name in env) {
       throw new AlloraError(
         "CONTAINER_ARG_REPEATED",
@@ -74,6 +78,11 @@ export function argsToEnv(args: readonly string[]): Record<string, string> {
     env[name] = match[2] as string;
   }
   return env;
+}
+
+/** `{NAME: value}` back to `--name=value` flags: the inverse of {@link argsToEnv}. */
+export function envToArgs(env: Readonly<Record<string, string>>): string[] {
+  return Object.entries(env).map(([name, value]) => `--${flagNameOfEnv(name)}=${value}`);
 }
 
 /** A node's whole container environment: its flags as env vars, plus first-start init for nodes that hold a key. */
@@ -88,8 +97,7 @@ export function containerEnvironment(network: NetworkDescription, node: NodeDesc
  * no curl and Node's fetch refuses port 6000 (the head's).
  */
 export function healthProbeCommand(node: NodeDescription): ["CMD", ...string[]] {
-  const port = node.ports[node.health.port];
-  if (port === undefined) throw new Error(`node ${node.name} has no port "${node.health.port}" for its health probe`);
+  const port = portOf(node, node.health.port);
   const script =
     `require('http').get({host:'127.0.0.1',port:${port},path:'${node.health.path}',timeout:2000},` +
     "r=>process.exit(r.statusCode===200?0:1)).on('timeout',()=>process.exit(1)).on('error',()=>process.exit(1))";

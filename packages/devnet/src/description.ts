@@ -43,6 +43,16 @@ export interface NodeDescription {
   libp2pKeys?: boolean;
 }
 
+/**
+ * The port a node listens on for `role`; throws naming both when the node has none (a runner or a generated file
+ * asking for a port the description does not give it is a bug in the caller, not a user's mistake).
+ */
+export function portOf(node: Pick<NodeDescription, "name" | "ports">, role: string): number {
+  const port = node.ports[role];
+  if (port === undefined) throw new Error(`node ${node.name} has no port "${role}"`);
+  return port;
+}
+
 /** A chain topic of the network. */
 export interface TopicDescription {
   id: string;
@@ -166,6 +176,185 @@ function listenHost(resolve: Resolve, node: string, port: string, override: stri
   return override ?? host;
 }
 
+/** What every node's description is built from: the options with their defaults applied. */
+interface NetworkPlan {
+  options: DevnetOptions;
+  ports: PortPlan;
+  withChain: boolean;
+  topics: readonly TopicDescription[];
+  logLevel: string;
+  marketSeed: string;
+  blockTimeMs: number;
+  /** The longest lag of the topics: the inference servers' horizon. */
+  lag: number;
+  /** How many inference servers the workers share. */
+  servers: number;
+}
+
+function planNetwork(options: DevnetOptions): NetworkPlan {
+  const topics = options.topics ?? DEFAULT_TOPICS;
+  const count = options.workers ?? 3;
+  return {
+    options,
+    ports: options.ports ?? DEFAULT_PORTS,
+    withChain: options.chain ?? true,
+    topics,
+    logLevel: options.logLevel ?? "info",
+    marketSeed: options.marketSeed ?? "allora-localnet-dev-market",
+    blockTimeMs: options.blockTimeMs ?? 1000,
+    lag: Math.max(...topics.map((t) => t.lag)),
+    servers: Math.max(1, Math.min(count, options.inferenceServers ?? count)),
+  };
+}
+
+function bindHostOf(plan: NetworkPlan, resolve: Resolve, node: string, port: string): string {
+  return listenHost(resolve, node, port, plan.options.bindHost);
+}
+
+/** How the head and each worker reach the chain and its faucet, and where their account's mnemonic is. */
+function chainFlags(plan: NetworkPlan, resolve: Resolve, paths: NodePaths): string[] {
+  if (!plan.withChain) return [];
+  return [
+    `--chain-rpc=${url(resolve("chain", "rpc"))}`,
+    `--chain-rest=${url(resolve("chain", "rest"))}`,
+    `--chain-mnemonic-file=${paths.mnemonicFile}`,
+    `--faucet-url=${url(resolve("chain", "rest"), "/faucet")}`,
+  ];
+}
+
+function chainNode(plan: NetworkPlan): NodeDescription {
+  const { ports } = plan;
+  return {
+    name: "chain",
+    kind: "chain",
+    ports: { rpc: ports.chainRpc, rest: ports.chainRest },
+    dependsOn: [],
+    chainAccount: true,
+    health: { port: "rest", path: "/allora/localnet/v1/health" },
+    args: (resolve, paths) => [
+      "--name=chain",
+      `--log-level=${plan.logLevel}`,
+      `--host=${bindHostOf(plan, resolve, "chain", "rest")}`,
+      `--rpc-port=${ports.chainRpc}`,
+      `--rest-port=${ports.chainRest}`,
+      `--genesis=${paths.genesisFile}`,
+      `--data-dir=${paths.dataDir}`,
+      `--block-time-ms=${plan.blockTimeMs}`,
+      `--faucet-mnemonic-file=${paths.mnemonicFile}`,
+      `--blockless-api-url=${url(resolve("head", "rest"), "/api/v1/functions/execute")}`,
+      // Only the head's account may submit rounds: the one in genesis, or the one this head reports.
+      "--payload-senders-from-head=true",
+    ],
+  };
+}
+
+function headNode(plan: NetworkPlan): NodeDescription {
+  const { ports } = plan;
+  return {
+    name: "head",
+    kind: "head",
+    ports: { rest: ports.headRest, p2p: ports.headP2p },
+    dependsOn: plan.withChain ? ["chain"] : [],
+    chainAccount: plan.withChain,
+    libp2pKeys: true,
+    health: { port: "rest", path: "/api/v1/health" },
+    args: (resolve, paths) => [
+      "--name=head",
+      `--log-level=${plan.logLevel}`,
+      `--data-dir=${paths.dataDir}`,
+      `--rest-host=${bindHostOf(plan, resolve, "head", "rest")}`,
+      `--rest-port=${ports.headRest}`,
+      `--p2p-host=${bindHostOf(plan, resolve, "head", "p2p")}`,
+      `--p2p-port=${ports.headP2p}`,
+      ...chainFlags(plan, resolve, paths),
+      ...(plan.options.extraHeadArgs ?? []),
+    ],
+  };
+}
+
+/** The `index`th inference server (0-based), serving `model`. */
+function inferenceNode(plan: NetworkPlan, index: number, model: string): NodeDescription {
+  const name = `inference-${index + 1}`;
+  const port = plan.ports.inference + index;
+  return {
+    name,
+    kind: "inference-server",
+    ports: { http: port },
+    dependsOn: plan.withChain ? ["chain"] : [],
+    health: { port: "http", path: "/health" },
+    args: (resolve) => [
+      `--name=${name}`,
+      `--log-level=${plan.logLevel}`,
+      `--host=${bindHostOf(plan, resolve, name, "http")}`,
+      `--port=${port}`,
+      `--model=${model}`,
+      `--horizon=${plan.lag}`,
+      ...(plan.withChain ? [`--price-feed-url=${url(resolve("chain", "rest"))}`] : [`--price-seed=${plan.marketSeed}`]),
+    ],
+  };
+}
+
+/** The `index`th worker (0-based), calling `inference` as its model. */
+function workerNode(plan: NetworkPlan, index: number, inference: string): NodeDescription {
+  const { ports, topics, options } = plan;
+  const name = `worker-${index + 1}`;
+  return {
+    name,
+    kind: "worker",
+    ports: { p2p: ports.workerP2p + index, http: ports.workerHttp + index },
+    dependsOn: ["head", inference],
+    topics: topics.map((t) => t.id),
+    chainAccount: plan.withChain,
+    libp2pKeys: true,
+    health: { port: "http", path: "/health" },
+    args: (resolve, paths) => {
+      const head = resolve("head", "p2p");
+      const bootHost = /^\d+\.\d+\.\d+\.\d+$/.test(head.host) ? `/ip4/${head.host}` : `/dns4/${head.host}`;
+      return [
+        `--name=${name}`,
+        `--log-level=${plan.logLevel}`,
+        `--data-dir=${paths.dataDir}`,
+        `--p2p-host=${bindHostOf(plan, resolve, name, "p2p")}`,
+        `--p2p-port=${ports.workerP2p + index}`,
+        `--http-host=${bindHostOf(plan, resolve, name, "http")}`,
+        `--http-port=${ports.workerHttp + index}`,
+        `--boot-nodes=${bootHost}/tcp/${head.port}`,
+        `--topics=${topics.map((t) => t.id).join(",")}`,
+        `--main-py=${paths.mainPy}`,
+        `--function-env=INFERENCE_API_ADDRESS=${url(resolve(inference, "http"))}`,
+        ...(options.functionTimeout ? [`--function-timeout=${options.functionTimeout}`] : []),
+        ...chainFlags(plan, resolve, paths),
+        ...(options.extraWorkerArgs ?? []),
+      ];
+    },
+  };
+}
+
+/** The dashboard, showing `workerNames` and the inference server each calls. */
+function dashboardNode(plan: NetworkPlan, workerNames: readonly string[]): NodeDescription {
+  return {
+    name: "dashboard",
+    kind: "dashboard",
+    ports: { http: plan.ports.dashboard },
+    // Beside the workers, not after them: no extra tier to start or stop (compose stops tier by tier). It shows
+    // workers as they come up.
+    dependsOn: [...(plan.withChain ? ["chain"] : []), "head"],
+    health: { port: "http", path: "/health" },
+    // Loopback as processes (the request form can make every worker run); every interface in a container, whose
+    // published port is bound to the host's loopback instead.
+    args: (resolve) => [
+      "--name=dashboard",
+      `--log-level=${plan.logLevel}`,
+      `--host=${bindHostOf(plan, resolve, "dashboard", "http")}`,
+      `--port=${plan.ports.dashboard}`,
+      `--head-url=${url(resolve("head", "rest"))}`,
+      ...(plan.withChain ? [`--chain-rest=${url(resolve("chain", "rest"))}`] : []),
+      `--workers=${workerNames.map((w) => `${w}=${url(resolve(w, "http"))}`).join(",")}`,
+      `--inference-servers=${workerNames.map((w, i) => `${w}=${url(resolve(`inference-${(i % plan.servers) + 1}`, "http"))}`).join(",")}`,
+    ],
+  };
+}
+
 /**
  * Describes the dev network: a chain (optional), a head, and `workers` workers each with its own inference server
  * of a different model skill.
@@ -177,164 +366,32 @@ function listenHost(resolve: Resolve, node: string, port: string, override: stri
  * ```
  */
 export function describeNetwork(options: DevnetOptions = {}): NetworkDescription {
-  const ports = options.ports ?? DEFAULT_PORTS;
-  const count = options.workers ?? 3;
+  const plan = planNetwork(options);
   const models = options.models ?? DEFAULT_MODELS;
-  const withChain = options.chain ?? true;
-  const topics = options.topics ?? DEFAULT_TOPICS;
-  const logLevel = options.logLevel ?? "info";
-  const marketSeed = options.marketSeed ?? "allora-localnet-dev-market";
-  const blockTimeMs = options.blockTimeMs ?? 1000;
-  const lag = Math.max(...topics.map((t) => t.lag));
-  const nodes: NodeDescription[] = [];
-  const bindHost = (resolve: Resolve, node: string, port: string) => listenHost(resolve, node, port, options.bindHost);
-  /** How the head and each worker reach the chain and its faucet, and where their account's mnemonic is. */
-  const chainFlags = (resolve: Resolve, paths: NodePaths): string[] =>
-    withChain
-      ? [
-          `--chain-rpc=${url(resolve("chain", "rpc"))}`,
-          `--chain-rest=${url(resolve("chain", "rest"))}`,
-          `--chain-mnemonic-file=${paths.mnemonicFile}`,
-          `--faucet-url=${url(resolve("chain", "rest"), "/faucet")}`,
-        ]
-      : [];
-
-  if (withChain) {
-    nodes.push({
-      name: "chain",
-      kind: "chain",
-      ports: { rpc: ports.chainRpc, rest: ports.chainRest },
-      dependsOn: [],
-      chainAccount: true,
-      health: { port: "rest", path: "/allora/localnet/v1/health" },
-      args: (resolve, paths) => [
-        "--name=chain",
-        `--log-level=${logLevel}`,
-        `--host=${bindHost(resolve, "chain", "rest")}`,
-        `--rpc-port=${ports.chainRpc}`,
-        `--rest-port=${ports.chainRest}`,
-        `--genesis=${paths.genesisFile}`,
-        `--data-dir=${paths.dataDir}`,
-        `--block-time-ms=${blockTimeMs}`,
-        `--faucet-mnemonic-file=${paths.mnemonicFile}`,
-        `--blockless-api-url=${url(resolve("head", "rest"), "/api/v1/functions/execute")}`,
-        // Only the head's account may submit rounds: the one in genesis, or the one this head reports.
-        "--payload-senders-from-head=true",
-      ],
-    });
+  const nodes: NodeDescription[] = plan.withChain ? [chainNode(plan)] : [];
+  nodes.push(headNode(plan));
+  for (let i = 0; i < (options.workers ?? 3); i++) {
+    if (i < plan.servers) nodes.push(inferenceNode(plan, i, models[i % models.length] as string));
+    nodes.push(workerNode(plan, i, `inference-${(i % plan.servers) + 1}`));
   }
-
-  nodes.push({
-    name: "head",
-    kind: "head",
-    ports: { rest: ports.headRest, p2p: ports.headP2p },
-    dependsOn: withChain ? ["chain"] : [],
-    chainAccount: withChain,
-    libp2pKeys: true,
-    health: { port: "rest", path: "/api/v1/health" },
-    args: (resolve, paths) => [
-      "--name=head",
-      `--log-level=${logLevel}`,
-      `--data-dir=${paths.dataDir}`,
-      `--rest-host=${bindHost(resolve, "head", "rest")}`,
-      `--rest-port=${ports.headRest}`,
-      `--p2p-host=${bindHost(resolve, "head", "p2p")}`,
-      `--p2p-port=${ports.headP2p}`,
-      ...chainFlags(resolve, paths),
-      ...(options.extraHeadArgs ?? []),
-    ],
-  });
-
-  const servers = Math.max(1, Math.min(count, options.inferenceServers ?? count));
-  for (let i = 0; i < count; i++) {
-    const n = i + 1;
-    const model = models[i % models.length] as string;
-    const inference = `inference-${(i % servers) + 1}`;
-    const inferencePort = ports.inference + (i % servers);
-    if (i < servers)
-      nodes.push({
-        name: inference,
-        kind: "inference-server",
-        ports: { http: inferencePort },
-        dependsOn: withChain ? ["chain"] : [],
-        health: { port: "http", path: "/health" },
-        args: (resolve) => [
-          `--name=${inference}`,
-          `--log-level=${logLevel}`,
-          `--host=${bindHost(resolve, inference, "http")}`,
-          `--port=${inferencePort}`,
-          `--model=${model}`,
-          `--horizon=${lag}`,
-          ...(withChain ? [`--price-feed-url=${url(resolve("chain", "rest"))}`] : [`--price-seed=${marketSeed}`]),
-        ],
-      });
-    const worker = `worker-${n}`;
-    nodes.push({
-      name: worker,
-      kind: "worker",
-      ports: { p2p: ports.workerP2p + i, http: ports.workerHttp + i },
-      dependsOn: ["head", inference],
-      topics: topics.map((t) => t.id),
-      chainAccount: withChain,
-      libp2pKeys: true,
-      health: { port: "http", path: "/health" },
-      args: (resolve, paths) => {
-        const head = resolve("head", "p2p");
-        const bootHost = /^\d+\.\d+\.\d+\.\d+$/.test(head.host) ? `/ip4/${head.host}` : `/dns4/${head.host}`;
-        return [
-          `--name=${worker}`,
-          `--log-level=${logLevel}`,
-          `--data-dir=${paths.dataDir}`,
-          `--p2p-host=${bindHost(resolve, worker, "p2p")}`,
-          `--p2p-port=${ports.workerP2p + i}`,
-          `--http-host=${bindHost(resolve, worker, "http")}`,
-          `--http-port=${ports.workerHttp + i}`,
-          `--boot-nodes=${bootHost}/tcp/${head.port}`,
-          `--topics=${topics.map((t) => t.id).join(",")}`,
-          `--main-py=${paths.mainPy}`,
-          `--function-env=INFERENCE_API_ADDRESS=${url(resolve(inference, "http"))}`,
-          ...(options.functionTimeout ? [`--function-timeout=${options.functionTimeout}`] : []),
-          ...chainFlags(resolve, paths),
-          ...(options.extraWorkerArgs ?? []),
-        ];
-      },
-    });
-  }
-
   if (options.dashboard ?? true) {
-    const workerNames = nodes.filter((n) => n.kind === "worker").map((n) => n.name);
-    nodes.push({
-      name: "dashboard",
-      kind: "dashboard",
-      ports: { http: ports.dashboard },
-      // Beside the workers, not after them: no extra tier to start or stop (compose stops tier by tier). It shows
-      // workers as they come up.
-      dependsOn: [...(withChain ? ["chain"] : []), "head"],
-      health: { port: "http", path: "/health" },
-      // Loopback as processes (the request form can make every worker run); every interface in a container, whose
-      // published port is bound to the host's loopback instead.
-      args: (resolve) => {
-        return [
-          "--name=dashboard",
-          `--log-level=${logLevel}`,
-          `--host=${bindHost(resolve, "dashboard", "http")}`,
-          `--port=${ports.dashboard}`,
-          `--head-url=${url(resolve("head", "rest"))}`,
-          ...(withChain ? [`--chain-rest=${url(resolve("chain", "rest"))}`] : []),
-          `--workers=${workerNames.map((w) => `${w}=${url(resolve(w, "http"))}`).join(",")}`,
-          `--inference-servers=${workerNames.map((w, i) => `${w}=${url(resolve(`inference-${(i % servers) + 1}`, "http"))}`).join(",")}`,
-        ];
-      },
-    });
+    nodes.push(
+      dashboardNode(
+        plan,
+        nodes.filter((n) => n.kind === "worker").map((n) => n.name),
+      ),
+    );
   }
+  const { topics, withChain, marketSeed, blockTimeMs } = plan;
+  return makeNetworkDescription({ nodes, topics, chain: withChain, marketSeed, blockTimeMs });
+}
 
+/** A network of `fields.nodes`, with its lookups: a node by name (throws naming a missing one), the workers. */
+export function makeNetworkDescription(fields: Omit<NetworkDescription, "node" | "workers">): NetworkDescription {
+  const { nodes } = fields;
   const byName = new Map(nodes.map((n) => [n.name, n]));
   return {
-    nodes,
-    topics,
-    chain: withChain,
-    marketSeed,
-    blockTimeMs,
+    ...fields,
     node(name) {
       const node = byName.get(name);
       if (!node) throw new Error(`the network has no node "${name}"`);

@@ -8,15 +8,18 @@
  */
 import { spawn } from "node:child_process";
 import { watch } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { sampleMainPyPath } from "@allora/node-function";
 import { isAlloraError } from "@allora/protocol";
 import { readPackageVersion } from "@allora/service";
+import { appBuildFilters, makeWatchPlan, readAppGraph } from "./app-sources.js";
+import { APP_PACKAGES } from "./apps.js";
 import { formatBanner } from "./banner.js";
 import {
   DEFAULT_MODELS,
   describeNetwork,
+  type NetworkDescription,
   type NodeKind,
   PORT_BLOCK_SIZE,
   type PortPlan,
@@ -25,8 +28,14 @@ import {
 import { createLineFormatter } from "./log-format.js";
 import { reapLeftovers } from "./pidfile.js";
 import { findTakenPorts } from "./ports.js";
-import { NodeStartError, type ProcessNetwork, StartAbortedError, startProcessNetwork } from "./process-runner.js";
-import { prepareNetwork } from "./state.js";
+import {
+  type NodeExit,
+  NodeStartError,
+  type ProcessNetwork,
+  StartAbortedError,
+  startProcessNetwork,
+} from "./process-runner.js";
+import { type PreparedNetwork, prepareNetwork } from "./state.js";
 import type { StopControl } from "./stop-control.js";
 
 const HELP = `pnpm dev: run the whole network locally (chain, head, workers, inference servers)
@@ -59,10 +68,20 @@ A node that exits on its own is named with the last lines of its log; the others
 restarted: fix what its log says and run pnpm dev again). Ctrl-C at any moment stops every node started so far.
 `;
 
-export async function runDev(control: StopControl): Promise<number> {
-  let args: ReturnType<typeof parseArgs>["values"];
+/** What `pnpm dev` was asked to do, parsed and checked. */
+interface DevOptions {
+  network: NetworkDescription;
+  root: string;
+  fresh: boolean;
+  watch: boolean;
+  quiet: boolean;
+  color: boolean;
+}
+
+/** The parsed flags, or the exit code when parsing already answered (help, version, a bad flag). */
+function parseDevFlags(): ReturnType<typeof parseArgs>["values"] | number {
   try {
-    args = parseArgs({
+    const { values } = parseArgs({
       options: {
         workers: { type: "string", default: "3" },
         "no-chain": { type: "boolean", default: false },
@@ -78,39 +97,47 @@ export async function runDev(control: StopControl): Promise<number> {
         help: { type: "boolean", default: false },
       },
       strict: true,
-    }).values;
+    });
+    if (values.help) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    if (values.version) {
+      process.stdout.write(`allora-devnet ${readPackageVersion(import.meta.url)}\n`);
+      return 0;
+    }
+    return values;
   } catch (err) {
     process.stderr.write(`pnpm dev: ${(err as Error).message}\n\n${HELP}`);
     return 2;
   }
-  if (args.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  if (args.version) {
-    process.stdout.write(`allora-devnet ${readPackageVersion(import.meta.url)}\n`);
-    return 0;
-  }
+}
+
+/** A usage error: its message on stderr, exit code 2. */
+function usage(message: string): number {
+  process.stderr.write(`pnpm dev: ${message}\n`);
+  return 2;
+}
+
+/** The options of this run, or the exit code when the command line already decided it. */
+function parseDevOptions(): DevOptions | number {
+  const args = parseDevFlags();
+  if (typeof args === "number") return args;
   const workers = Number(args.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 30) {
-    process.stderr.write(`pnpm dev: --workers must be an integer from 1 to 30, got "${String(args.workers)}"\n`);
-    return 2;
+    return usage(`--workers must be an integer from 1 to 30, got "${String(args.workers)}"`);
   }
-  const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const root = resolve(String(args.root));
   const bind = String(args.bind);
   if (!/^(\d{1,3}\.){3}\d{1,3}$/.test(bind)) {
-    process.stderr.write(`pnpm dev: --bind must be an IPv4 address such as 127.0.0.1 or 0.0.0.0, got "${bind}"\n`);
-    return 2;
+    return usage(`--bind must be an IPv4 address such as 127.0.0.1 or 0.0.0.0, got "${bind}"`);
   }
   let ports: PortPlan | undefined;
   if (args["port-base"] !== undefined) {
     const base = Number(args["port-base"]);
     if (!Number.isInteger(base) || base < 1024 || base + PORT_BLOCK_SIZE > 65_536) {
-      process.stderr.write(
-        `pnpm dev: --port-base must be an integer from 1024 to ${65_536 - PORT_BLOCK_SIZE}, got "${String(args["port-base"])}"\n`,
+      return usage(
+        `--port-base must be an integer from 1024 to ${65_536 - PORT_BLOCK_SIZE}, got "${String(args["port-base"])}"`,
       );
-      return 2;
     }
     ports = portPlanFrom(base);
   }
@@ -122,13 +149,18 @@ export async function runDev(control: StopControl): Promise<number> {
     bindHost: bind,
     ...(ports ? { ports } : {}),
   });
-  const say = (text: string) => process.stdout.write(`${color ? `\u001b[1m${text}\u001b[0m` : text}\n`);
-  const stoppedDuringStartup = (what: string) => {
-    say(`${control.signal ?? "signal"} during start-up: ${what}. Nothing is left running.`);
-    return 130;
+  return {
+    network,
+    root: resolve(String(args.root)),
+    fresh: args.fresh === true,
+    watch: args.watch === true,
+    quiet: args.quiet === true,
+    color: process.stdout.isTTY === true && !process.env.NO_COLOR,
   };
+}
 
-  // Before the port check: what an earlier runner of this folder left holds the very ports this run needs.
+/** Stops what an earlier runner of this folder left; undefined when done, else the exit code. */
+async function reapEarlierRun(root: string, say: Say): Promise<number | undefined> {
   try {
     for (const r of await reapLeftovers(root)) {
       say(`Stopped ${r.node} (pid ${r.pid}, ${r.how}), left running by an earlier pnpm dev of ${root}`);
@@ -138,56 +170,67 @@ export async function runDev(control: StopControl): Promise<number> {
     process.stderr.write(`pnpm dev: ${err.message} [${err.code}]\n`);
     return 1;
   }
-  if (control.startup.signal.aborted) return stoppedDuringStartup("no node had started");
+  return undefined;
+}
 
+/** Checks every port of the network; undefined when all are free, else the exit code (after naming the owners). */
+async function checkPorts(network: NetworkDescription): Promise<number | undefined> {
   const taken = await findTakenPorts(network);
-  if (taken.length > 0) {
-    process.stderr.write(
-      [
-        "pnpm dev: these ports are already in use, so the network cannot start:",
-        ...groupByOwner(taken),
-        "",
-        "Is another `pnpm dev` running? Stop it with Ctrl-C, or stop the process above.",
-        "",
-      ].join("\n"),
-    );
-    return 1;
-  }
+  if (taken.length === 0) return undefined;
+  process.stderr.write(
+    [
+      "pnpm dev: these ports are already in use, so the network cannot start:",
+      ...groupByOwner(taken),
+      "",
+      "Is another `pnpm dev` running? Stop it with Ctrl-C, or stop the process above.",
+      "",
+    ].join("\n"),
+  );
+  return 1;
+}
 
-  say(args.fresh ? `Starting a fresh network in ${root}` : `Starting the network (state in ${root})`);
-  const prepared = await prepareNetwork(network, { root, mainPy: sampleMainPyPath, fresh: args.fresh === true });
-  if (prepared.created) say("Generated keys, chain accounts and genesis (reused on the next run; --fresh starts over)");
-  if (control.startup.signal.aborted) return stoppedDuringStartup("no node had started");
+/** Prints a node's unexpected exit with the tail of its log. */
+function reportNodeExit(exit: NodeExit): void {
+  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  process.stderr.write(
+    [
+      "",
+      `pnpm dev: ${exit.node} ${how} [NODE_EXITED]; the other nodes keep running. It is not restarted:`,
+      `fix what its log says, then restart pnpm dev. Last lines of ${exit.logFile}:`,
+      ...exit.tail.split("\n").map((l) => `  ${l}`),
+      "",
+    ].join("\n"),
+  );
+}
+
+/** Starts every node with its logs streamed (or only warnings and errors with --quiet); the exit code on failure. */
+async function startNodes(
+  options: DevOptions,
+  prepared: PreparedNetwork,
+  control: StopControl,
+  say: Say,
+): Promise<ProcessNetwork | number> {
+  const { network } = options;
   const format = createLineFormatter(
     network.nodes.map((n) => n.name),
-    color,
+    options.color,
   );
-  let net: ProcessNetwork;
   try {
-    net = await startProcessNetwork(network, prepared, {
+    return await startProcessNetwork(network, prepared, {
       signal: control.startup.signal,
       onProgress: (m) => say(`  ${m}`),
-      onLine: args.quiet
+      onLine: options.quiet
         ? ({ node, line }) => {
             if (/"level":"(warn|error|fatal)"/.test(line)) process.stdout.write(`${format(node, line)}\n`);
           }
         : ({ node, line }) => process.stdout.write(`${format(node, line)}\n`),
-      onNodeExit: (exit) => {
-        const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-        process.stderr.write(
-          [
-            "",
-            `pnpm dev: ${exit.node} ${how} [NODE_EXITED]; the other nodes keep running. It is not restarted:`,
-            `fix what its log says, then restart pnpm dev. Last lines of ${exit.logFile}:`,
-            ...exit.tail.split("\n").map((l) => `  ${l}`),
-            "",
-          ].join("\n"),
-        );
-      },
+      onNodeExit: reportNodeExit,
     });
   } catch (err) {
     if (err instanceof StartAbortedError) {
       return stoppedDuringStartup(
+        control,
+        say,
         err.stopped.length === 0 ? "no node had started" : `stopped ${err.stopped.join(", ")}`,
       );
     }
@@ -196,19 +239,23 @@ export async function runDev(control: StopControl): Promise<number> {
     );
     return 1;
   }
-  const models = new Map(
-    network.workers().map((w, i) => [w.name, DEFAULT_MODELS[i % DEFAULT_MODELS.length] as string]),
-  );
-  process.stdout.write(`${formatBanner(network, prepared, models)}\n`);
+}
 
-  const stopWatching = args.watch ? watchSources(net, say) : () => {};
+function stoppedDuringStartup(control: StopControl, say: Say, what: string): number {
+  say(`${control.signal ?? "signal"} during start-up: ${what}. Nothing is left running.`);
+  return 130;
+}
+
+/** Runs until a signal, then stops every node and resolves 0. */
+function runUntilSignal(control: StopControl, net: ProcessNetwork, options: DevOptions, say: Say): Promise<number> {
+  const stopWatching = options.watch ? watchSources(net, say) : () => {};
   return new Promise<number>((done) => {
     control.onSignal = (signal: string) => {
       say(`\n${signal}: stopping every node…`);
       stopWatching();
       const started = Date.now();
       void net.stop().then(() => {
-        say(`Stopped in ${Date.now() - started} ms. State kept in ${root} (use --fresh to start over).`);
+        say(`Stopped in ${Date.now() - started} ms. State kept in ${options.root} (use --fresh to start over).`);
         done(0);
       });
     };
@@ -217,9 +264,32 @@ export async function runDev(control: StopControl): Promise<number> {
   });
 }
 
-const APP_FILTERS = ["head", "worker", "chain", "inference-server", "dashboard"].map(
-  (app) => `--filter=@allora/${app}`,
-);
+type Say = (text: string) => void;
+
+export async function runDev(control: StopControl): Promise<number> {
+  const options = parseDevOptions();
+  if (typeof options === "number") return options;
+  const { network, root } = options;
+  const say: Say = (text) => process.stdout.write(`${options.color ? `\u001b[1m${text}\u001b[0m` : text}\n`);
+  // Before the port check: what an earlier runner of this folder left holds the very ports this run needs.
+  const reaped = await reapEarlierRun(root, say);
+  if (reaped !== undefined) return reaped;
+  if (control.startup.signal.aborted) return stoppedDuringStartup(control, say, "no node had started");
+  const blocked = await checkPorts(network);
+  if (blocked !== undefined) return blocked;
+
+  say(options.fresh ? `Starting a fresh network in ${root}` : `Starting the network (state in ${root})`);
+  const prepared = await prepareNetwork(network, { root, mainPy: sampleMainPyPath, fresh: options.fresh });
+  if (prepared.created) say("Generated keys, chain accounts and genesis (reused on the next run; --fresh starts over)");
+  if (control.startup.signal.aborted) return stoppedDuringStartup(control, say, "no node had started");
+  const net = await startNodes(options, prepared, control, say);
+  if (typeof net === "number") return net;
+  const models = new Map(
+    network.workers().map((w, i) => [w.name, DEFAULT_MODELS[i % DEFAULT_MODELS.length] as string]),
+  );
+  process.stdout.write(`${formatBanner(network, prepared, models)}\n`);
+  return runUntilSignal(control, net, options, say);
+}
 
 /** One line per process holding ports: "6000, 9010 (head) held by pid 42: node …/head.js …". */
 function groupByOwner(taken: Awaited<ReturnType<typeof findTakenPorts>>): string[] {
@@ -238,17 +308,7 @@ function groupByOwner(taken: Awaited<ReturnType<typeof findTakenPorts>>): string
 /** Rebuilds on source changes and restarts the nodes whose code changed. */
 function watchSources(net: ProcessNetwork, say: (text: string) => void): () => void {
   const repo = process.cwd();
-  const kindsOf: Array<[string, NodeKind[]]> = [
-    ["apps/head/src", ["head"]],
-    ["apps/worker/src", ["worker"]],
-    ["apps/chain/src", ["chain"]],
-    ["apps/inference-server/src", ["inference-server"]],
-    ["apps/dashboard/src", ["dashboard"]],
-    ["packages/protocol/src", ["chain", "head", "worker", "inference-server", "dashboard"]],
-    ["packages/service/src", ["chain", "head", "worker", "inference-server", "dashboard"]],
-    ["packages/p2p/src", ["head", "worker"]],
-    ["packages/node-function/python", ["head", "worker"]],
-  ];
+  const plan = makeWatchPlan(readAppGraph(Object.keys(APP_PACKAGES) as NodeKind[]));
   const pending = new Set<NodeKind>();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let busy = false;
@@ -260,7 +320,7 @@ function watchSources(net: ProcessNetwork, say: (text: string) => void): () => v
     say(`Source changed (${kinds.join(", ")}): rebuilding…`);
     const code = await new Promise<number>((r) =>
       // Only what nodes run: the apps and (through turbo's ^build) the packages they import.
-      spawn("pnpm", ["turbo", "run", "build", "--output-logs=errors-only", ...APP_FILTERS], {
+      spawn("pnpm", ["turbo", "run", "build", "--output-logs=errors-only", ...appBuildFilters()], {
         cwd: repo,
         stdio: "inherit",
       }).on("exit", (c) => r(c ?? 1)),
@@ -277,8 +337,8 @@ function watchSources(net: ProcessNetwork, say: (text: string) => void): () => v
     busy = false;
     if (pending.size > 0) void rebuild();
   };
-  const watchers = kindsOf.map(([dir, kinds]) =>
-    watch(join(repo, dir), { recursive: true }, () => {
+  const watchers = plan.map(({ dir, kinds }) =>
+    watch(dir, { recursive: true }, () => {
       for (const k of kinds) pending.add(k);
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => void rebuild(), 400);

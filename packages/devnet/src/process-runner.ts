@@ -17,7 +17,7 @@ import type { Socket } from "node:net";
 import { join } from "node:path";
 import { RUNNER_FD_ENV } from "@allora/service";
 import { appBin } from "./apps.js";
-import type { NetworkDescription, NodeDescription, Resolve } from "./description.js";
+import { type NetworkDescription, type NodeDescription, portOf, type Resolve } from "./description.js";
 import { followLog } from "./log-follow.js";
 import { type RecordedProcess, reapLeftovers, recordProcess, removePidFile, writePidFile } from "./pidfile.js";
 import { probeJson, startTiers, waitForWorkersOnHead } from "./readiness.js";
@@ -136,11 +136,7 @@ export async function startProcessNetwork(
 ): Promise<ProcessNetwork> {
   const healthTimeout = options.healthTimeoutMs ?? 60_000;
   const progress = options.onProgress ?? (() => {});
-  const resolve: Resolve = (node, port) => {
-    const target = network.node(node).ports[port];
-    if (target === undefined) throw new Error(`node ${node} has no port "${port}"`);
-    return { host: LOCAL, port: target };
-  };
+  const resolve: Resolve = (node, port) => ({ host: LOCAL, port: portOf(network.node(node), port) });
   const url = (node: string, port: string) => {
     const e = resolve(node, port);
     return `http://${e.host}:${e.port}`;

@@ -42,6 +42,32 @@ export async function probeJson(url: string, timeoutMs: number): Promise<unknown
   }
 }
 
+/** The workers a head reports in `/api/v1/status`: each peer with the gossip topics it is subscribed to. */
+export interface HeadWorkerView {
+  workers?: ReadonlyArray<{ peer_id: string; subscribed: readonly string[] }>;
+}
+
+/** Whether a head sees a worker serving its topics: ready, not connected, or connected but missing topics. */
+export type WorkerSighting =
+  | { state: "serving" }
+  | { state: "absent" }
+  | { state: "unsubscribed"; missing: readonly string[] };
+
+/**
+ * The readiness rule of one worker, as a plain decision: the head lists `peer` with a session and subscribed to
+ * every one of `topicNames` (gossip topic names, `allora-topic-<id>-worker`).
+ */
+export function sightWorker(
+  status: HeadWorkerView,
+  peer: string | undefined,
+  topicNames: readonly string[],
+): WorkerSighting {
+  const seen = peer === undefined ? undefined : status.workers?.find((w) => w.peer_id === peer);
+  if (!seen) return { state: "absent" };
+  const missing = topicNames.filter((t) => !seen.subscribed.includes(t));
+  return missing.length === 0 ? { state: "serving" } : { state: "unsubscribed", missing };
+}
+
 /** A worker the head must see, on its topics. */
 export interface ExpectedWorker {
   name: string;
@@ -64,13 +90,8 @@ export async function waitForWorkersOnHead(options: {
   const started = Date.now();
   const expected = options.workers.map((w) => ({ ...w, topics: w.topics.map((t) => workerTopicName(t)) }));
   for (;;) {
-    const status = (await probeJson(`${options.headRestUrl}/api/v1/status`, 1000)) as
-      | { workers: Array<{ peer_id: string; subscribed: string[] }> }
-      | undefined;
-    const missing = expected.filter((w) => {
-      const seen = status?.workers?.find((s) => s.peer_id === w.peer);
-      return !seen || !w.topics.every((t) => seen.subscribed.includes(t));
-    });
+    const status = (await probeJson(`${options.headRestUrl}/api/v1/status`, 1000)) as HeadWorkerView | undefined;
+    const missing = expected.filter((w) => sightWorker(status ?? {}, w.peer, w.topics).state !== "serving");
     if (status && missing.length === 0) {
       options.progress(`head sees every worker on its topics (${Date.now() - started} ms)`);
       return;

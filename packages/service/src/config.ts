@@ -4,6 +4,7 @@
  * The whole config is checked at start and every bad key is listed at once.
  */
 import { AlloraError } from "@allora/protocol";
+import { envNameOfFlag } from "./env-name.js";
 
 type OptionType = "string" | "integer" | "number" | "boolean" | "list";
 
@@ -82,7 +83,7 @@ export function defineConfig<const S extends ConfigSpec>(spec: S): S {
 
 /** The env var of a flag: `boot-nodes` → `BOOT_NODES`. */
 export function envNameOf(flag: string, option: OptionSpec): string {
-  return option.env ?? flag.replaceAll("-", "_").toUpperCase();
+  return option.env ?? envNameOfFlag(flag);
 }
 
 function camel(flag: string): string {

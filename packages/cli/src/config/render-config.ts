@@ -3,7 +3,7 @@
  * setting, so the file explains itself. Later edits go through the YAML document (see `update-config.ts`), which
  * keeps these comments.
  */
-import { DEFAULT_PORTS, DEFAULT_TOPICS } from "@allora/devnet";
+import { DEFAULT_PORTS, DEFAULT_TOPICS } from "@allora/devnet/description";
 import { LOCALNET_CHAIN_ID } from "@allora/protocol";
 import { Document, isMap, type YAMLMap } from "yaml";
 import type { ProjectConfig, TopicConfig } from "./schema.js";

@@ -6,17 +6,16 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { findPortOwner } from "@allora/devnet";
 import { createHeadClient, errorMessage, loadKeyFolder } from "@allora/protocol";
 import type { Project } from "../config/load-config.js";
 import { compose, detectCompose, docker, inspectImage } from "../docker/docker.js";
 import { DEV_IMAGE_KINDS, imageName } from "../docker/images.js";
-import { isPortFree } from "../docker/join-container.js";
 import { releasePackageRoot } from "../docker/package-images.js";
 import { runProcess } from "../docker/run-process.js";
 import { isRunnerAlive, loadNativeRecord } from "../native/native-record.js";
 import { IMAGE_USER } from "../project/container-user.js";
-import { DEV_COMPOSE_FILE, devDashboardPort } from "../scaffold/compose-dev.js";
+import { devHostPorts, takenHostPorts } from "../project/dev-ports.js";
+import { DEV_COMPOSE_FILE } from "../scaffold/compose-dev.js";
 import { PROD_COMPOSE_FILE } from "../scaffold/compose-prod.js";
 import { readMnemonicFile } from "../scaffold/project-keys.js";
 import { cliVersion } from "../version.js";
@@ -156,22 +155,11 @@ export async function checkPorts(project: Project, findings: Finding[], engine: 
     );
     return;
   }
-  const ports: Array<[string, number]> = [
-    ["head REST", config.dev.head_rest_port],
-    ["head p2p", config.dev.head_p2p_port],
-    ["chain RPC", config.dev.chain_rpc_port],
-    ["chain REST", config.dev.chain_rest_port],
-    ["dashboard", devDashboardPort(config)],
-    ["inference server", config.inference.port],
-    ["worker http", config.worker.http_port],
-  ];
-  const taken: string[] = [];
-  for (const [role, port] of ports) {
-    if (await isPortFree(port)) continue;
-    const owner = await findPortOwner(port);
-    taken.push(`${port} (${role})${owner ? ` held by ${owner}` : ""}`);
-  }
-  if (taken.length === 0) findings.push(ok("ports", `dev ports free: ${ports.map(([, p]) => p).join(", ")}`));
+  const ports = devHostPorts(config, { inference: "inference server", worker: "worker http" });
+  const taken = (await takenHostPorts(ports)).map(
+    (t) => `${t.port} (${t.role})${t.owner ? ` held by ${t.owner}` : ""}`,
+  );
+  if (taken.length === 0) findings.push(ok("ports", `dev ports free: ${ports.map((p) => p.port).join(", ")}`));
   else {
     findings.push(
       warn(

@@ -4,7 +4,7 @@
  */
 import { open, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { createLineFormatter } from "@allora/devnet";
+import { createLineFormatter } from "@allora/devnet/log-format";
 import { CliError } from "../errors.js";
 import type { CliIo, Output } from "../output.js";
 import { NATIVE_STATE_DIR } from "./native-network.js";

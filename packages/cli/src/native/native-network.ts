@@ -5,13 +5,15 @@
  * folder, mnemonic file, main.py, topics and function_env, configured by the same settings its compose service gets.
  */
 import { join } from "node:path";
+import { envToArgs } from "@allora/devnet/container-state";
 import {
   DEFAULT_TOPICS,
   describeNetwork,
+  makeNetworkDescription,
   type NetworkDescription,
   type NodeDescription,
   type Resolve,
-} from "@allora/devnet";
+} from "@allora/devnet/description";
 import type { Project } from "../config/load-config.js";
 import { devDashboardPort } from "../scaffold/compose-dev.js";
 import { workerEnvironment } from "../scaffold/compose-worker.js";
@@ -25,11 +27,6 @@ export const NATIVE_STATE_DIR = ".allocmd/native";
 /** The node names of the base description that become the project's own names. */
 const BASE_WORKER = "worker-1";
 const BASE_INFERENCE = "inference-1";
-
-/** `{NAME: value}` back to `--name=value` flags (the inverse of the env form every node also reads). */
-function envToArgs(env: Record<string, string>): string[] {
-  return Object.entries(env).map(([key, value]) => `--${key.toLowerCase().replaceAll("_", "-")}=${value}`);
-}
 
 /** The project worker as a node of the network. */
 function projectWorker(project: Project, base: NodeDescription, inferenceName: string): NodeDescription {
@@ -115,15 +112,6 @@ export function describeProjectNetwork(project: Project): NetworkDescription {
           ),
     };
   });
-  const byName = new Map(nodes.map((n) => [n.name, n]));
-  return {
-    ...base,
-    nodes,
-    node(name) {
-      const node = byName.get(name);
-      if (!node) throw new Error(`the network has no node "${name}"`);
-      return node;
-    },
-    workers: () => nodes.filter((n) => n.kind === "worker"),
-  };
+  const { topics, chain, marketSeed, blockTimeMs } = base;
+  return makeNetworkDescription({ nodes, topics, chain, marketSeed, blockTimeMs });
 }

@@ -3,9 +3,8 @@
  * nodes and where their logs are), so `allocmd stop` can stop it from another terminal and `allocmd logs` can read
  * its nodes' logs. The runner writes it once the network is ready and removes it when it stops.
  */
-import { readFile, rm } from "node:fs/promises";
-import { join } from "node:path";
-import { STATE_DIR, writeFileAtomic } from "../scaffold/generated-files.js";
+import { readFile } from "node:fs/promises";
+import { runRecordFile } from "../project/run-record.js";
 
 /** The record of a native network. */
 export interface NativeRecord {
@@ -19,29 +18,17 @@ export interface NativeRecord {
   started_at: string;
 }
 
-const FILE = `${STATE_DIR}/native.json`;
+const file = runRecordFile<NativeRecord>(
+  "native.json",
+  (r) => Number.isInteger(r.pid) && Array.isArray(r.nodes) && typeof r.log_dir === "string",
+);
 
 /** Saves the record. */
-export async function saveNativeRecord(dir: string, record: NativeRecord): Promise<void> {
-  await writeFileAtomic(join(dir, FILE), `${JSON.stringify(record, null, 2)}\n`);
-}
-
+export const saveNativeRecord = file.save;
 /** The record, if there is one (running or left behind by a runner that was killed). */
-export async function loadNativeRecord(dir: string): Promise<NativeRecord | undefined> {
-  try {
-    const record = JSON.parse(await readFile(join(dir, FILE), "utf8")) as NativeRecord;
-    return Number.isInteger(record.pid) && Array.isArray(record.nodes) && typeof record.log_dir === "string"
-      ? record
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
+export const loadNativeRecord = file.load;
 /** Forgets the record. */
-export async function clearNativeRecord(dir: string): Promise<void> {
-  await rm(join(dir, FILE), { force: true });
-}
+export const clearNativeRecord = file.clear;
 
 /**
  * Whether the record's runner is alive: the pid exists and is still an allocmd process (not a pid the system gave

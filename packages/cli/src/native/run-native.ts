@@ -8,16 +8,17 @@
  */
 import { chmod, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { formatBanner } from "@allora/devnet/banner";
+import type { NetworkDescription } from "@allora/devnet/description";
+import { createLineFormatter } from "@allora/devnet/log-format";
+import { findTakenPorts } from "@allora/devnet/ports";
 import {
-  createLineFormatter,
-  findTakenPorts,
-  formatBanner,
   NodeStartError,
   type ProcessNetwork,
-  prepareNetwork,
   StartAbortedError,
   startProcessNetwork,
-} from "@allora/devnet";
+} from "@allora/devnet/process-runner";
+import { type PreparedNetwork, prepareNetwork } from "@allora/devnet/state";
 import { createHeadClient, errorMessage, makeGuideExecuteRequest } from "@allora/protocol";
 import type { Project } from "../config/load-config.js";
 import { runProcess } from "../docker/run-process.js";
@@ -118,10 +119,9 @@ function lastError(tail: string): string | undefined {
   return undefined;
 }
 
-/** Runs the network until a signal; returns the exit code. */
-export async function runNative(project: Project, io: CliIo, out: Output, options: NativeRunOptions): Promise<number> {
-  const { config, dir } = project;
-  const identity = await requireIdentity(project);
+/** Refuses to start without a main.py, beside a native network of this project that still runs, or without Python. */
+async function requireStartable(project: Project): Promise<string> {
+  const { dir } = project;
   const mainPy = join(dir, "main.py");
   if (
     !(await stat(mainPy).then(
@@ -140,47 +140,53 @@ export async function runNative(project: Project, io: CliIo, out: Output, option
     });
   }
   await requirePython();
-  const network = describeProjectNetwork(project);
-  await requireFreePorts(network);
+  return mainPy;
+}
 
-  const root = join(dir, NATIVE_STATE_DIR);
-  out.progress(`starting the native network: ${network.nodes.map((n) => n.name).join(", ")} (state in ${root})`);
-  const prepared = await prepareNetwork(network, { root, mainPy });
-  // Enterable (not listable) by others, so the worker can run main.py under a uid of its own; every secret in it
-  // stays in a folder closed to others.
-  await chmod(root, 0o711);
-  const own = prepared.nodes.get(config.name);
-  if (own) Object.assign(own, { peerId: identity.peerId, address: identity.address });
-  // From now on status, request and friends talk to this network, not to a network joined before.
-  await clearJoinRecord(dir);
+/**
+ * One set of signal handlers for the whole run: while starting, a signal aborts the start (the process runner
+ * stops every node started so far); once running, `onSignal` is replaced to stop the network in order.
+ */
+function createSignalRelay(out: Output) {
+  const startup = new AbortController();
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  const relay = {
+    startup,
+    aborted: new Promise<"aborted">((resolve) =>
+      startup.signal.addEventListener("abort", () => resolve("aborted"), { once: true }),
+    ),
+    onSignal: (signal: string) => {
+      out.progress(`${signal} while starting: stopping every node`);
+      startup.abort(signal);
+    },
+    remove: () => {
+      for (const s of signals) process.off(s, listener);
+    },
+  };
+  const listener = (signal: string) => relay.onSignal(signal);
+  for (const s of signals) process.on(s, listener);
+  return relay;
+}
 
+type SignalRelay = ReturnType<typeof createSignalRelay>;
+
+/** Starts every node, streaming their logs; a node that does not start fails with the reason its log gives. */
+async function startNativeNodes(
+  ctx: { project: Project; io: CliIo; out: Output; options: NativeRunOptions },
+  network: NetworkDescription,
+  prepared: PreparedNetwork,
+  relay: SignalRelay,
+): Promise<ProcessNetwork | 130> {
+  const { io, out, options } = ctx;
   const format = createLineFormatter(
     network.nodes.map((n) => n.name),
     io.color,
   );
-  const started = Date.now();
-  // One set of signal handlers for the whole run: while starting, a signal aborts the start (the process runner
-  // stops every node started so far); once running, it stops the network in order; a second one kills every node.
-  const startup = new AbortController();
-  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-  let onSignal = (signal: string) => {
-    out.progress(`${signal} while starting: stopping every node`);
-    startup.abort(signal);
-  };
-  const listener = (signal: string) => onSignal(signal);
-  for (const s of signals) process.on(s, listener);
-  const removeHandlers = () => {
-    for (const s of signals) process.off(s, listener);
-  };
-  const aborted = new Promise<"aborted">((resolve) =>
-    startup.signal.addEventListener("abort", () => resolve("aborted"), { once: true }),
-  );
-  let net: ProcessNetwork;
   try {
-    net = await startProcessNetwork(network, prepared, {
+    return await startProcessNetwork(network, prepared, {
       healthTimeoutMs: options.timeoutMs,
       readyTimeoutMs: options.timeoutMs,
-      signal: startup.signal,
+      signal: relay.startup.signal,
       onProgress: (m) => out.progress(`  ${m}`),
       onLine: ({ node, line }) => {
         if (!options.quiet || /"level":"(warn|error|fatal)"/.test(line)) io.stdout.write(`${format(node, line)}\n`);
@@ -192,33 +198,109 @@ export async function runNative(project: Project, io: CliIo, out: Output, option
         ),
     });
   } catch (err) {
-    removeHandlers();
+    relay.remove();
     if (err instanceof StartAbortedError) return 130;
-    const node = err instanceof NodeStartError ? err.node : config.name;
+    const node = err instanceof NodeStartError ? err.node : ctx.project.config.name;
     const first = errorMessage(err).split("\n")[0] as string;
     const why = err instanceof NodeStartError ? lastError(err.tail) : undefined;
     throw new CliError("NODE_START_FAILED", `the native network did not start: ${first}${why ? `: ${why}` : ""}`, {
       hint: `${node}'s log says why: ${join(prepared.logDir, `${node}.log`)}; nothing was left running`,
     });
   }
-  const headUrl = `http://127.0.0.1:${config.dev.head_rest_port}`;
-  let value: string;
+}
+
+/** The value of the first request through the head, or "aborted"; on failure the network is stopped. */
+async function proveFirstRun(
+  project: Project,
+  net: ProcessNetwork,
+  relay: SignalRelay,
+  facts: { headUrl: string; peerId: string; logDir: string },
+): Promise<string | "aborted"> {
   try {
-    const first = await Promise.race([firstRun(project, headUrl, identity.peerId), aborted]);
+    const first = await Promise.race([firstRun(project, facts.headUrl, facts.peerId), relay.aborted]);
     if (first === "aborted") {
       await net.stop();
-      removeHandlers();
-      return 130;
+      relay.remove();
     }
-    value = first;
+    return first;
   } catch (err) {
     await net.stop();
-    removeHandlers();
+    relay.remove();
     if (err instanceof CliError) throw err;
     throw new CliError("MAIN_PY_FAILED", `the first request to the worker failed: ${errorMessage(err)}`, {
-      hint: `the head's and ${config.name}'s logs are in ${prepared.logDir}; nothing was left running`,
+      hint: `the head's and ${project.config.name}'s logs are in ${facts.logDir}; nothing was left running`,
     });
   }
+}
+
+/** Runs until a signal stops the network in order (a second one kills every node); the exit code. */
+function runUntilSignal(ctx: { dir: string; root: string; out: Output }, net: ProcessNetwork, relay: SignalRelay) {
+  const { dir, out } = ctx;
+  return new Promise<number>((done) => {
+    let stopping = false;
+    const finish = (code: number) => {
+      relay.remove();
+      done(code);
+    };
+    relay.onSignal = (signal: string) => {
+      if (stopping) {
+        out.progress("second signal: killing every node now");
+        for (const node of net.description.nodes) net.running(node.name)?.process.kill("SIGKILL");
+        void clearNativeRecord(dir).then(() => finish(130));
+        return;
+      }
+      stopping = true;
+      out.progress(`${signal}: stopping every node…`);
+      const begun = Date.now();
+      void net
+        .stop()
+        .then(() => clearNativeRecord(dir))
+        .then(() => {
+          out.progress(`stopped in ${formatMs(Date.now() - begun)}; state kept in ${ctx.root}`);
+          finish(0);
+        });
+    };
+  });
+}
+
+/** Keys, genesis and folders of the network, with this project's worker identity in place of a generated one. */
+async function prepareNativeState(
+  project: Project,
+  network: NetworkDescription,
+  identity: { peerId: string; address: string },
+  mainPy: string,
+  out: Output,
+) {
+  const { config, dir } = project;
+  const root = join(dir, NATIVE_STATE_DIR);
+  out.progress(`starting the native network: ${network.nodes.map((n) => n.name).join(", ")} (state in ${root})`);
+  const prepared = await prepareNetwork(network, { root, mainPy });
+  // Enterable (not listable) by others, so the worker can run main.py under a uid of its own; every secret in it
+  // stays in a folder closed to others.
+  await chmod(root, 0o711);
+  const own = prepared.nodes.get(config.name);
+  if (own) Object.assign(own, { peerId: identity.peerId, address: identity.address });
+  // From now on status, request and friends talk to this network, not to a network joined before.
+  await clearJoinRecord(dir);
+  return { root, prepared };
+}
+
+/** Runs the network until a signal; returns the exit code. */
+export async function runNative(project: Project, io: CliIo, out: Output, options: NativeRunOptions): Promise<number> {
+  const { config, dir } = project;
+  const identity = await requireIdentity(project);
+  const mainPy = await requireStartable(project);
+  const network = describeProjectNetwork(project);
+  await requireFreePorts(network);
+  const { root, prepared } = await prepareNativeState(project, network, identity, mainPy, out);
+  const started = Date.now();
+  const relay = createSignalRelay(out);
+  const net = await startNativeNodes({ project, io, out, options }, network, prepared, relay);
+  if (net === 130) return 130;
+  const headUrl = `http://127.0.0.1:${config.dev.head_rest_port}`;
+  const facts = { headUrl, peerId: identity.peerId, logDir: prepared.logDir };
+  const value = await proveFirstRun(project, net, relay, facts);
+  if (value === "aborted") return 130;
   await saveNativeRecord(dir, {
     pid: process.pid,
     nodes: network.nodes.map((n) => n.name),
@@ -237,30 +319,5 @@ export async function runNative(project: Project, io: CliIo, out: Output, option
   out.out(
     `Next, in another terminal: allocmd request    allocmd status    allocmd logs    allocmd stop (or Ctrl-C here)`,
   );
-
-  return new Promise<number>((done) => {
-    let stopping = false;
-    const finish = (code: number) => {
-      removeHandlers();
-      done(code);
-    };
-    onSignal = (signal: string) => {
-      if (stopping) {
-        out.progress("second signal: killing every node now");
-        for (const node of network.nodes) net.running(node.name)?.process.kill("SIGKILL");
-        void clearNativeRecord(dir).then(() => finish(130));
-        return;
-      }
-      stopping = true;
-      out.progress(`${signal}: stopping every node…`);
-      const begun = Date.now();
-      void net
-        .stop()
-        .then(() => clearNativeRecord(dir))
-        .then(() => {
-          out.progress(`stopped in ${formatMs(Date.now() - begun)}; state kept in ${root}`);
-          finish(0);
-        });
-    };
-  });
+  return runUntilSignal({ dir, root, out }, net, relay);
 }

@@ -5,8 +5,8 @@
  */
 import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { DEFAULT_PORTS } from "@allora/devnet";
-import { type Command, DIR_FLAG, type FlagSpecs, type FlagValues, stringFlag } from "../command.js";
+import { DEFAULT_PORTS } from "@allora/devnet/description";
+import { type Command, type FlagValues, stringFlag } from "../command.js";
 import { CONFIG_FILE, loadProject, type Project } from "../config/load-config.js";
 import { CliError, usageError } from "../errors.js";
 import { parseUrlFlag } from "../validate.js";
@@ -24,18 +24,6 @@ export interface Endpoints {
   /** True when the defaults come from the network `allocmd run --join` joined. */
   joined: boolean;
 }
-
-/** Flags of commands that talk to a network. */
-export const NETWORK_FLAGS: FlagSpecs = {
-  ...DIR_FLAG,
-  env: { type: "string", value: "dev|prod", description: "which network of config.yaml to ask (default dev)" },
-  head: { type: "string", value: "url", description: "the head's REST URL (default: http://127.0.0.1:6000 in dev)" },
-  "chain-rest": {
-    type: "string",
-    value: "url",
-    description: "the chain's REST URL (default: http://127.0.0.1:1317 in dev)",
-  },
-};
 
 /** The project folder a command works in: `--dir`, or the current folder. */
 function projectDirOf(cwd: string, flags: FlagValues): string {

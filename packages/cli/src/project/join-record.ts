@@ -3,9 +3,7 @@
  * URLs), so `request`, `status`, `topic` and `fund` talk to the joined network by default, and `status` can ask
  * the worker itself why it is not registered. `allocmd stop` and a dev `allocmd run` forget it.
  */
-import { readFile, rm } from "node:fs/promises";
-import { join } from "node:path";
-import { STATE_DIR, writeFileAtomic } from "../scaffold/generated-files.js";
+import { runRecordFile } from "./run-record.js";
 
 /** The record of a join. */
 export interface JoinRecord {
@@ -19,24 +17,14 @@ export interface JoinRecord {
   worker_url: string;
 }
 
-const FILE = `${STATE_DIR}/join.json`;
+const file = runRecordFile<JoinRecord>(
+  "join.json",
+  (r) => typeof r.head_url === "string" && typeof r.worker_url === "string",
+);
 
 /** Saves the record of a join. */
-export async function saveJoinRecord(dir: string, record: JoinRecord): Promise<void> {
-  await writeFileAtomic(join(dir, FILE), `${JSON.stringify(record, null, 2)}\n`);
-}
-
+export const saveJoinRecord = file.save;
 /** The record of the last join, if any. */
-export async function loadJoinRecord(dir: string): Promise<JoinRecord | undefined> {
-  try {
-    const record = JSON.parse(await readFile(join(dir, FILE), "utf8")) as JoinRecord;
-    return typeof record.head_url === "string" && typeof record.worker_url === "string" ? record : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
+export const loadJoinRecord = file.load;
 /** Forgets the join. */
-export async function clearJoinRecord(dir: string): Promise<void> {
-  await rm(join(dir, FILE), { force: true });
-}
+export const clearJoinRecord = file.clear;

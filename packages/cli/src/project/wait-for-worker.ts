@@ -2,6 +2,7 @@
  * Waiting, with a deadline and progress, until a head sees this worker connected and subscribed to each of its
  * topics: the readiness signal of `allocmd run` (a probe, never a sleep).
  */
+import { sightWorker } from "@allora/devnet/readiness";
 import { createHeadClient, errorMessage, workerTopicName } from "@allora/protocol";
 import { CliError } from "../errors.js";
 import { formatMs } from "../output.js";
@@ -29,12 +30,12 @@ export async function waitForWorker(options: WaitForWorkerOptions): Promise<numb
   for (;;) {
     let state: string;
     try {
-      const status = await head.status();
-      const me = status.workers.find((w) => w.peer_id === options.peerId);
-      if (me && wanted.every((t) => me.subscribed.includes(t))) return Date.now() - started;
-      state = me
-        ? `the head sees the worker, waiting for its subscription to ${wanted.filter((t) => !me.subscribed.includes(t)).join(", ")}`
-        : "the head is up, waiting for the worker to connect";
+      const sighting = sightWorker(await head.status(), options.peerId, wanted);
+      if (sighting.state === "serving") return Date.now() - started;
+      state =
+        sighting.state === "unsubscribed"
+          ? `the head sees the worker, waiting for its subscription to ${sighting.missing.join(", ")}`
+          : "the head is up, waiting for the worker to connect";
     } catch (err) {
       state = `waiting for the head at ${options.headUrl} (${errorMessage(err).split(":").slice(-1)[0]?.trim()})`;
     }

@@ -82,102 +82,113 @@ export async function readMnemonicFile(path: string, what: string): Promise<{ mn
   }
 }
 
-/** Creates, keeps or imports the project's identity and mnemonic. */
-export async function ensureProjectKeys(options: ProjectKeyOptions): Promise<ProjectKeys> {
+/** Loads the key folder to import; a folder that does not load stops init before anything is written. */
+async function loadImportedKeys(path: string): Promise<NodeIdentity> {
+  try {
+    return await loadKeyFolder(path);
+  } catch (err) {
+    throw new CliError(
+      "KEYS_INVALID",
+      `--import-keys ${path} is not a usable allora-keys folder: ${(err as Error).message}`,
+      { hint: "the folder needs priv.bin (and identity naming the same peer id), as allora-keys writes them" },
+    );
+  }
+}
+
+/** Where the current key and what imports it, for {@link settleIdentity} and {@link settleMnemonic}. */
+interface KeyContext {
+  options: ProjectKeyOptions;
+  /** The timestamp of backups made by this run. */
+  stamp: string;
+  backups: string[];
+}
+
+/** Keeps, generates or imports the libp2p identity; the peer id and what was done. */
+async function settleIdentity(
+  ctx: KeyContext,
+  imported: NodeIdentity | undefined,
+): Promise<{ peerId: string; action: KeyAction }> {
+  const { options } = ctx;
   const keysDir = join(options.dir, options.keysPath);
-  const mnemonicPath = join(options.dir, options.mnemonicPath);
-  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-  const backups: string[] = [];
-
-  // Validate both imports before touching anything, so a bad mnemonic never leaves a half-imported project.
-  let imported: NodeIdentity | undefined;
-  if (options.importKeys) {
-    try {
-      imported = await loadKeyFolder(options.importKeys);
-    } catch (err) {
-      throw new CliError(
-        "KEYS_INVALID",
-        `--import-keys ${options.importKeys} is not a usable allora-keys folder: ${(err as Error).message}`,
-        { hint: "the folder needs priv.bin (and identity naming the same peer id), as allora-keys writes them" },
-      );
-    }
-  }
-  const importedMnemonic = options.mnemonicFile
-    ? await readMnemonicFile(options.mnemonicFile, "--mnemonic-file")
-    : undefined;
-
-  // The project folder itself is an ordinary folder; only the key and secret folders are private.
-  await mkdir(options.dir, { recursive: true });
   const existing = await loadExistingIdentity(keysDir);
-  let identityAction: KeyAction;
-  let peerId: string;
-  if (imported) {
-    if (existing && existing.peerId === imported.peerId) {
-      identityAction = "kept";
-    } else {
-      if (existing && !options.force) {
-        throw new CliError(
-          "KEYS_CONFLICT",
-          `${options.keysPath}/ already holds peer ${existing.peerId}; --import-keys would replace it with ${imported.peerId}`,
-          { hint: "add --force to replace it (the current folder is copied to .allocmd/backup/ first)" },
-        );
-      }
-      if (existing) {
-        const backup = join(STATE_DIR, "backup", `keys.${stamp}`);
-        await cp(keysDir, join(options.dir, backup), { recursive: true });
-        backups.push(backup);
-      }
-      await writeKeyFolder(keysDir, imported.privateKey);
-      identityAction = existing ? "replaced" : "imported";
-    }
-    peerId = imported.peerId;
-  } else if (existing) {
-    identityAction = "kept";
-    peerId = existing.peerId;
-  } else {
-    peerId = (await generateKeyFolder(keysDir)).peerId;
-    identityAction = "generated";
+  if (!imported) {
+    if (existing) return { peerId: existing.peerId, action: "kept" };
+    return { peerId: (await generateKeyFolder(keysDir)).peerId, action: "generated" };
   }
-  await chmod(keysDir, 0o700);
+  if (existing && existing.peerId === imported.peerId) return { peerId: imported.peerId, action: "kept" };
+  if (existing && !options.force) {
+    throw new CliError(
+      "KEYS_CONFLICT",
+      `${options.keysPath}/ already holds peer ${existing.peerId}; --import-keys would replace it with ${imported.peerId}`,
+      { hint: "add --force to replace it (the current folder is copied to .allocmd/backup/ first)" },
+    );
+  }
+  if (existing) {
+    const backup = join(STATE_DIR, "backup", `keys.${ctx.stamp}`);
+    await cp(keysDir, join(options.dir, backup), { recursive: true });
+    ctx.backups.push(backup);
+  }
+  await writeKeyFolder(keysDir, imported.privateKey);
+  return { peerId: imported.peerId, action: existing ? "replaced" : "imported" };
+}
 
-  let mnemonicAction: KeyAction;
-  let address: string;
+/** Keeps, generates or imports the chain mnemonic; the account address and what was done. */
+async function settleMnemonic(
+  ctx: KeyContext,
+  imported: { mnemonic: string; address: string } | undefined,
+): Promise<{ address: string; action: KeyAction }> {
+  const { options } = ctx;
+  const mnemonicPath = join(options.dir, options.mnemonicPath);
   const current = (await exists(mnemonicPath))
     ? await readMnemonicFile(mnemonicPath, "the project's mnemonic file")
     : undefined;
   await mkdir(dirname(mnemonicPath), { recursive: true, mode: 0o700 });
   await chmod(dirname(mnemonicPath), 0o700);
-  if (importedMnemonic) {
-    if (current && current.address === importedMnemonic.address) {
-      mnemonicAction = "kept";
-    } else {
-      if (current && !options.force) {
-        throw new CliError(
-          "KEYS_CONFLICT",
-          `${options.mnemonicPath} already holds the key of ${current.address}; --mnemonic-file would replace it with ${importedMnemonic.address}`,
-          { hint: "add --force to replace it (the current file is copied to .allocmd/backup/ first)" },
-        );
-      }
-      if (current) {
-        const backup = join(STATE_DIR, "backup", `chain.mnemonic.${stamp}`);
-        await mkdir(dirname(join(options.dir, backup)), { recursive: true, mode: 0o700 });
-        await writeFile(join(options.dir, backup), `${current.mnemonic}\n`, { mode: 0o600 });
-        backups.push(backup);
-      }
-      await writeFile(mnemonicPath, `${importedMnemonic.mnemonic}\n`, { mode: 0o600 });
-      mnemonicAction = current ? "replaced" : "imported";
-    }
-    address = importedMnemonic.address;
-  } else if (current) {
-    mnemonicAction = "kept";
-    address = current.address;
-  } else {
+  if (!imported) {
+    if (current) return { address: current.address, action: "kept" };
     const mnemonic = generateMnemonic();
     await writeFile(mnemonicPath, `${mnemonic}\n`, { mode: 0o600, flag: "wx" });
-    address = (await deriveChainAccount(mnemonic)).address;
-    mnemonicAction = "generated";
+    return { address: (await deriveChainAccount(mnemonic)).address, action: "generated" };
   }
+  if (current && current.address === imported.address) return { address: imported.address, action: "kept" };
+  if (current && !options.force) {
+    throw new CliError(
+      "KEYS_CONFLICT",
+      `${options.mnemonicPath} already holds the key of ${current.address}; --mnemonic-file would replace it with ${imported.address}`,
+      { hint: "add --force to replace it (the current file is copied to .allocmd/backup/ first)" },
+    );
+  }
+  if (current) {
+    const backup = join(STATE_DIR, "backup", `chain.mnemonic.${ctx.stamp}`);
+    await mkdir(dirname(join(options.dir, backup)), { recursive: true, mode: 0o700 });
+    await writeFile(join(options.dir, backup), `${current.mnemonic}\n`, { mode: 0o600 });
+    ctx.backups.push(backup);
+  }
+  await writeFile(mnemonicPath, `${imported.mnemonic}\n`, { mode: 0o600 });
+  return { address: imported.address, action: current ? "replaced" : "imported" };
+}
+
+/** Creates, keeps or imports the project's identity and mnemonic. */
+export async function ensureProjectKeys(options: ProjectKeyOptions): Promise<ProjectKeys> {
+  // Validate both imports before touching anything, so a bad mnemonic never leaves a half-imported project.
+  const imported = options.importKeys ? await loadImportedKeys(options.importKeys) : undefined;
+  const importedMnemonic = options.mnemonicFile
+    ? await readMnemonicFile(options.mnemonicFile, "--mnemonic-file")
+    : undefined;
+  const ctx: KeyContext = { options, stamp: new Date().toISOString().replace(/[:.]/g, "-"), backups: [] };
+
+  // The project folder itself is an ordinary folder; only the key and secret folders are private.
+  await mkdir(options.dir, { recursive: true });
+  const identity = await settleIdentity(ctx, imported);
+  await chmod(join(options.dir, options.keysPath), 0o700);
+  const account = await settleMnemonic(ctx, importedMnemonic);
   // The worker refuses a secret file others can read; fix a loose mode left by an editor or a copy.
-  await chmod(mnemonicPath, 0o600);
-  return { peerId, address, identityAction, mnemonicAction, backups };
+  await chmod(join(options.dir, options.mnemonicPath), 0o600);
+  return {
+    peerId: identity.peerId,
+    address: account.address,
+    identityAction: identity.action,
+    mnemonicAction: account.action,
+    backups: ctx.backups,
+  };
 }

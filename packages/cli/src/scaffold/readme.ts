@@ -5,15 +5,36 @@ import type { ProjectConfig } from "../config/schema.js";
 
 /** The text of a new project's README.md. */
 export function renderReadme(config: ProjectConfig): string {
-  const topic = config.topics[0]?.id ?? 1;
-  const arg = config.topics[0]?.arg ?? "ETH";
   return `# ${config.name}
 
 An Allora worker for topic${config.topics.length > 1 ? "s" : ""} ${config.topics.map((t) => t.id).join(", ")}, made with \`allocmd\`.
 The worker answers inference requests by running \`main.py\`; put your model there (or behind the inference
 service it calls).
 
-## Files
+${filesSection(config)}
+${commandsSection(config)}
+## Production
+
+Set the network in \`config.yaml\` (\`prod:\` boot nodes, chain RPC and REST), then:
+
+\`\`\`sh
+allocmd init --env prod         # writes prod-docker-compose.yaml; your services from the dev file come along
+\`\`\`
+
+Copy the project to the server, with \`${config.worker.keys}/\`, \`${config.worker.mnemonic_file}\` and \`.env\` (never through git), and run
+\`docker-compose -f prod-docker-compose.yaml up --build -d\` there. \`allocmd status --env prod\` shows how it does.
+
+## Secrets
+
+No compose file and no config file holds a secret. The key folder is mounted read-only, the mnemonic is given to the
+container as a secret file, and the container runs as the (non-root) owner of both. \`allocmd doctor\` checks that
+the files are present, loadable and readable by their owner only.
+`;
+}
+
+/** The table of the project's files: what each is and whether it is the user's to edit. */
+function filesSection(config: ProjectConfig): string {
+  return `## Files
 
 | file | what it is | yours to edit? |
 | --- | --- | --- |
@@ -28,8 +49,14 @@ service it calls).
 | \`.env\` | secrets of your own services, and the uid the container runs as | secret, never commit |
 | \`state/\` | the worker's local state | local |
 | \`.allocmd/\` | hashes of generated files, so regenerating never overwrites your edits | allocmd's |
+`;
+}
 
-## From a first test to a scored inference
+/** The commands from a first offline test to a scored inference, and joining a running network. */
+function commandsSection(config: ProjectConfig): string {
+  const topic = config.topics[0]?.id ?? 1;
+  const arg = config.topics[0]?.arg ?? "ETH";
+  return `## From a first test to a scored inference
 
 \`\`\`sh
 allocmd test --arg ${arg}          # run main.py offline, exactly as the worker will, and check its output
@@ -47,22 +74,5 @@ Join a network that is already running on this machine (e.g. \`pnpm dev\` of the
 \`\`\`sh
 allocmd run --join /ip4/127.0.0.1/tcp/9010
 \`\`\`
-
-## Production
-
-Set the network in \`config.yaml\` (\`prod:\` boot nodes, chain RPC and REST), then:
-
-\`\`\`sh
-allocmd init --env prod         # writes prod-docker-compose.yaml; your services from the dev file come along
-\`\`\`
-
-Copy the project to the server, with \`${config.worker.keys}/\`, \`${config.worker.mnemonic_file}\` and \`.env\` (never through git), and run
-\`docker-compose -f prod-docker-compose.yaml up --build -d\` there. \`allocmd status --env prod\` shows how it does.
-
-## Secrets
-
-No compose file and no config file holds a secret. The key folder is mounted read-only, the mnemonic is given to the
-container as a secret file, and the container runs as the (non-root) owner of both. \`allocmd doctor\` checks that
-the files are present, loadable and readable by their owner only.
 `;
 }

@@ -11,7 +11,7 @@ import { cp, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promis
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { BUNDLED_KINDS, bundleAll } from "../bundle.js";
+import { BUNDLED_KINDS, type BundleResult, bundleAll } from "../bundle.js";
 import { packageDockerFiles } from "../docker-context.js";
 
 const HELP = `pnpm release: build release/allocmd-<version>.tgz (allocmd and every node it runs, no dependencies)
@@ -48,35 +48,61 @@ function run(command: string, args: string[], cwd: string): Promise<string> {
 
 const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      out: { type: "string", default: join(REPO, "release") },
-      version: { type: "boolean", default: false },
-      help: { type: "boolean", default: false },
-    },
-    strict: true,
-  });
-  const cli = JSON.parse(await readFile(join(REPO, "packages", "cli", "package.json"), "utf8")) as {
-    name: string;
-    version: string;
-    description: string;
-    engines: Record<string, string>;
+/** The CLI's package.json: the release's name, version and engines are its own. */
+interface CliManifest {
+  name: string;
+  version: string;
+  description: string;
+  engines: Record<string, string>;
+}
+
+/** What npm pack reports of the tarball. */
+interface PackInfo {
+  filename: string;
+  size: number;
+  unpackedSize: number;
+  entryCount: number;
+}
+
+/** The README of the installed package. */
+function releaseReadme(version: string): string {
+  return [
+    `# allocmd ${version}`,
+    "",
+    "Scaffold, test and run an Allora worker, with the whole local network (chain, head, sample model, your",
+    "worker) inside this package. Needs Node 20.19+ or 22 and Python 3; Docker only for `allocmd run` without",
+    "`--native`.",
+    "",
+    "    allocmd init --name my-worker --topic 1 && cd my-worker",
+    "    allocmd run --native        # in one terminal (Ctrl-C stops it)",
+    "    allocmd test --arg ETH",
+    "    allocmd request --topic 1",
+    "    allocmd status",
+    "",
+    "`allocmd --help` lists every command; `allocmd doctor` says what this machine is missing.",
+    "",
+  ].join("\n");
+}
+
+/** The package.json of the release. */
+function releaseManifest(cli: CliManifest) {
+  return {
+    // The CLI's own name and version: `allocmd --version`, every node's --version and the images' tags agree.
+    name: cli.name,
+    version: cli.version,
+    description: `${cli.description} (self-contained: the CLI and the whole local network, no dependencies)`,
+    type: "module",
+    engines: cli.engines,
+    bin: { allocmd: "dist/allocmd.js" },
+    files: ["dist", "apps", "packages", "docker", "README.md"],
+    allocmd: { release: true, nodes: BUNDLED_KINDS },
   };
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  if (values.version) {
-    process.stdout.write(`allora-release ${cli.version}\n`);
-    return 0;
-  }
-  const started = Date.now();
-  const out = String(values.out);
-  const stage = join(out, ".stage");
+}
+
+/** Fills the stage: the bundles, the files they read at run time, the Docker context, package.json and README. */
+async function stagePackage(stage: string, cli: CliManifest): Promise<BundleResult> {
   await rm(stage, { recursive: true, force: true });
   await mkdir(stage, { recursive: true });
-
   const bundled = await bundleAll(REPO, stage);
   for (const rel of RUNTIME_FILES) {
     await cp(join(REPO, rel), join(stage, rel), {
@@ -88,46 +114,47 @@ async function main(): Promise<number> {
   await mkdir(join(stage, "docker"), { recursive: true });
   await writeFile(join(stage, "docker", "Dockerfile"), docker.dockerfile);
   await writeFile(join(stage, "docker", "entrypoint.sh"), docker.entrypoint, { mode: 0o755 });
-  const manifest = {
-    // The CLI's own name and version: `allocmd --version`, every node's --version and the images' tags agree.
-    name: cli.name,
-    version: cli.version,
-    description: `${cli.description} (self-contained: the CLI and the whole local network, no dependencies)`,
-    type: "module",
-    engines: cli.engines,
-    bin: { allocmd: "dist/allocmd.js" },
-    files: ["dist", "apps", "packages", "docker", "README.md"],
-    allocmd: { release: true, nodes: BUNDLED_KINDS },
-  };
-  await writeFile(join(stage, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-  await writeFile(
-    join(stage, "README.md"),
-    [
-      `# allocmd ${cli.version}`,
-      "",
-      "Scaffold, test and run an Allora worker, with the whole local network (chain, head, sample model, your",
-      "worker) inside this package. Needs Node 20.19+ or 22 and Python 3; Docker only for `allocmd run` without",
-      "`--native`.",
-      "",
-      "    allocmd init --name my-worker --topic 1 && cd my-worker",
-      "    allocmd run --native        # in one terminal (Ctrl-C stops it)",
-      "    allocmd test --arg ETH",
-      "    allocmd request --topic 1",
-      "    allocmd status",
-      "",
-      "`allocmd --help` lists every command; `allocmd doctor` says what this machine is missing.",
-      "",
-    ].join("\n"),
-  );
+  await writeFile(join(stage, "package.json"), `${JSON.stringify(releaseManifest(cli), null, 2)}\n`);
+  await writeFile(join(stage, "README.md"), releaseReadme(cli.version));
+  return bundled;
+}
 
+/** Packs the stage into `<out>/allocmd-<version>.tgz`. */
+async function packStage(stage: string, out: string, version: string): Promise<{ tarball: string; info: PackInfo }> {
   const packed = JSON.parse(
     await run("npm", ["pack", "--json", "--pack-destination", out, "--loglevel=error"], stage),
-  ) as Array<{ filename: string; size: number; unpackedSize: number; entryCount: number }>;
+  ) as PackInfo[];
   const info = packed[0];
   if (!info) throw new Error("npm pack wrote nothing");
-  const tarball = join(out, `allocmd-${cli.version}.tgz`);
+  const tarball = join(out, `allocmd-${version}.tgz`);
   await rename(join(out, info.filename), tarball);
   await rm(stage, { recursive: true, force: true });
+  return { tarball, info };
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      out: { type: "string", default: join(REPO, "release") },
+      version: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  const cli = JSON.parse(await readFile(join(REPO, "packages", "cli", "package.json"), "utf8")) as CliManifest;
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (values.version) {
+    process.stdout.write(`allora-release ${cli.version}\n`);
+    return 0;
+  }
+  const started = Date.now();
+  const out = String(values.out);
+  const stage = join(out, ".stage");
+  const bundled = await stagePackage(stage, cli);
+  const { tarball, info } = await packStage(stage, out, cli.version);
   const size = (await stat(tarball)).size;
   const bundles = bundled.outputs.map((o) => `${o.file} ${mib(o.bytes)}`).join(", ");
   process.stdout.write(
