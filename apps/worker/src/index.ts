@@ -1,3 +1,4 @@
+export { readInference } from "./chain/inference-output.js";
 export { workerConfig } from "./config.js";
 export type { ExecutionResult } from "./execution/executor.js";
 export type { FunctionMode } from "./execution/function-runner.js";

@@ -11,8 +11,9 @@
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { rm } from "node:fs/promises";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { makeLauncherEnv, makeSearchPath } from "@allora/node-function";
 import { AlloraError, type Logger, type RuntimeOutput, type Usage } from "@allora/protocol";
 
 /** What to run. */
@@ -133,7 +134,6 @@ const LAUNCHER_PATH = fileURLToPath(new URL("../../python/launcher.py", import.m
 const LAUNCHER_SLACK_MS = 5000;
 /** How long the launcher may take to probe its sandbox and say it is ready. */
 const LAUNCHER_READY_MS = 15_000;
-const SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 interface LauncherAnswer {
   id: string;
@@ -181,7 +181,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       private_paths: box.privatePaths ?? [],
       read_paths: box.readPaths ?? [],
       interpreters: box.interpreters ?? [options.python, process.execPath, "/bin/sh"],
-      search_path: isAbsolute(options.python) ? `${dirname(options.python)}:${SAFE_PATH}` : SAFE_PATH,
+      search_path: makeSearchPath(options.python),
       uid_base: box.uidBase ?? 2_000_000_000,
       uid_slots: box.uidSlots ?? 4,
       limits: {
@@ -229,11 +229,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
   };
 
   const startLauncher = (): ChildProcessWithoutNullStreams => {
-    const path = isAbsolute(options.python) ? `${dirname(options.python)}:${SAFE_PATH}` : SAFE_PATH;
     // A relative path (./venv/bin/python3) is the worker's, not the launcher's working directory's.
     const python = options.python.includes("/") ? resolve(options.python) : options.python;
     const child = spawn(python, [LAUNCHER_PATH], {
-      env: { PATH: path, LANG: "C.UTF-8", PYTHONDONTWRITEBYTECODE: "1" },
+      env: makeLauncherEnv(options.python),
       // A working directory every slot uid can enter (the launcher may chdir back to it from a sandboxed thread).
       cwd: "/",
       stdio: ["pipe", "pipe", "pipe"],

@@ -3,12 +3,11 @@
  * environment is built from scratch (a fixed PATH and locale, the operator's `--function-env`, the request's env
  * vars, TOPIC_ID) so none of the worker's own variables or secrets reach a function.
  */
-import { dirname, isAbsolute, join } from "node:path";
+import { dirname, join } from "node:path";
+import { makeBaseRunEnv, makeRunnerEnv } from "@allora/node-function";
 import { isReservedEnvName, type MsgExecute, topicIdFromName } from "@allora/protocol";
 import type { InstalledFunction } from "../functions/function-store.js";
 import type { ExecutionRequest } from "./executor.js";
-
-const SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /** Worker settings that shape every run. */
 export interface RunnerSettings {
@@ -53,19 +52,9 @@ function interpreterOf(fn: InstalledFunction, settings: RunnerSettings): string 
 
 /** Plans the run of `message` with the installed function `fn`. */
 export function planRun(message: MsgExecute, fn: InstalledFunction, settings: RunnerSettings): RunPlan {
-  const path = isAbsolute(settings.python) ? `${dirname(settings.python)}:${SAFE_PATH}` : SAFE_PATH;
-  const env: Record<string, string> = {
-    PATH: path,
-    LANG: "C.UTF-8",
-    LC_ALL: "C.UTF-8",
-    PYTHONDONTWRITEBYTECODE: "1",
-    PYTHONUNBUFFERED: "1",
-  };
+  const env = makeBaseRunEnv(settings.python);
   for (const [name, value] of settings.functionEnv) env[name] = value;
-  if (fn.manifest.kind === "runner") {
-    env.ALLORA_MAIN_PY = settings.mainPy;
-    env.ALLORA_PYTHON = settings.python;
-  }
+  if (fn.manifest.kind === "runner") Object.assign(env, makeRunnerEnv(settings.mainPy, settings.python));
   // The warm process's environment: the operator's and the worker's, nothing any request chose.
   const serverEnv = { ...env };
   const refusedEnv: string[] = [];

@@ -6,7 +6,7 @@
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { packageSources, runnerPackageDir } from "@allora/node-function";
+import { makeMainPyArgv, packageSources, runnerPackageDir } from "@allora/node-function";
 import { type MsgExecute, silentLogger } from "@allora/protocol";
 import { createExecutor, type ExecutionResult } from "./executor.js";
 import { type FunctionMode, planRun } from "./function-runner.js";
@@ -81,8 +81,8 @@ export async function startMainPySession(options: MainPySessionOptions): Promise
         functionMode: request.mode,
       });
       const result = await executor.run(plan.request);
-      // The command line runner.py makes of it (its plan()), for the report.
-      const argv = [options.python, mainPy, String(request.topic), "0", "0", request.arg];
+      // The command line the runner package makes of it, for the report.
+      const argv = makeMainPyArgv({ python: options.python, mainPy, env: plan.request.env });
       return { ...result, argv, env: { ...plan.request.env } };
     },
     async stop() {

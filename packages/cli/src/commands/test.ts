@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 import type { FunctionMode } from "@allora/worker";
 import { boolFlag, type Command, DIR_FLAG, listFlag, stringFlag } from "../command.js";
 import { CliError, usageError } from "../errors.js";
-import { checkMainPyOutput } from "../main-py/check-output.js";
+import { checkMainPyRun } from "../main-py/check-output.js";
 import { type MainPyResult, runMainPy } from "../main-py/run-main-py.js";
 import { formatMs } from "../output.js";
 import { requireProject } from "../project/endpoints.js";
@@ -118,10 +118,10 @@ export const testCommand: Command = {
       modes,
     );
     const result = runs.at(-1) as (typeof runs)[number];
-    const verdict = checkMainPyOutput(result, timeoutMs);
+    const verdict = checkMainPyRun(result, timeoutMs);
     const cold = runs.find((r) => r.mode === "cold");
     if (cold && cold !== result) {
-      const coldVerdict = checkMainPyOutput(cold, timeoutMs);
+      const coldVerdict = checkMainPyRun(cold, timeoutMs);
       if (coldVerdict.status !== verdict.status) {
         verdict.problems.push(
           `main.py's cold run ended "${coldVerdict.status}" but its warm run "${verdict.status}": does it keep state in a module across runs, or read the environment at import? (docs/WORKER.md, "Warm functions")`,
