@@ -27,6 +27,7 @@ children it waited for. This process dies with the worker, and when it goes, so 
 
 Only the Python standard library is used.
 """
+import importlib.util
 import json
 import os
 import queue
@@ -59,17 +60,15 @@ JANITOR = queue.SimpleQueue()  # scratch folders to remove, after their answer i
 CHILDREN_FD = None  # /proc/self/task/<main thread>/children, opened at start: orphans come back to the main thread
 CHUNK = 65536
 WARM_UIDS = 16
+PARENT_DEATH_PY = None  # the shared parent-death module's path (argv[1]); warm processes load it too
 
 
-def die_with_parent(expected_parent):
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != expected_parent:
-        os._exit(1)
+def load_parent_death(path):
+    """@allora/node-function's parent_death.py (the worker passes its path as argv[1]), under a private name."""
+    spec = importlib.util.spec_from_file_location("_allora_parent_death", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def send(message):
@@ -729,9 +728,13 @@ class Sandbox:
 
 
 def main():
-    global SANDBOX
+    global SANDBOX, PARENT_DEATH_PY
     warm.bind(sys.modules[__name__])
-    die_with_parent(os.getppid())
+    if len(sys.argv) < 2:
+        sys.stderr.write("launcher: usage: launcher.py <path of @allora/node-function's python/parent_death.py>\n")
+        sys.exit(2)
+    PARENT_DEATH_PY = os.path.abspath(sys.argv[1])
+    load_parent_death(PARENT_DEATH_PY).die_with_parent(os.getppid())
     signal.signal(signal.SIGTERM, kill_all)
     signal.signal(signal.SIGINT, kill_all)
     first = sys.stdin.readline()

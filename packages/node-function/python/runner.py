@@ -8,7 +8,7 @@ environment and replaces itself with
 
 with heights "0" when the request carries none (a hand-sent test request), so main.py always gets its four arguments.
 main.py runs in its own folder; its stdout and stderr go straight to the worker, separately, and its exit code is the
-function's. It dies with the process that started it.
+function's. It dies with the process that started it (parent_death.py, shipped beside it).
 
 Only the Python standard library is used.
 """
@@ -21,25 +21,6 @@ import sys
 def fail(message, code=2):
     print(json.dumps({"error": message}), flush=True)
     sys.exit(code)
-
-
-def die_with_parent(expected_parent):
-    """Ask Linux to SIGKILL this process when its parent dies, so a worker that is killed leaves no function behind."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return  # not Linux: the worker's process-group kill on timeout still applies
-    if os.getppid() != expected_parent:
-        os._exit(1)  # the parent died before the request took effect
-
-
-def expected_parent():
-    """The worker's launcher says who it is (ALLORA_PARENT_PID): reading getppid() here could already see init."""
-    told = os.environ.pop("ALLORA_PARENT_PID", "")
-    return int(told) if told.isdigit() else os.getppid()
 
 
 def plan(environ, params):
@@ -68,7 +49,10 @@ def plan(environ, params):
 
 
 def main():
-    die_with_parent(expected_parent())
+    # This package's own module: a cold run's sys.path[0] is this folder (a warm process never calls main()).
+    from parent_death import die_with_parent, told_parent
+
+    die_with_parent(told_parent(os.environ))
     argv = plan(os.environ, sys.argv[1:])
     python, main_py = argv[0], argv[1]
     try:

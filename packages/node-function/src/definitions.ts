@@ -10,6 +10,12 @@ const pythonDir = fileURLToPath(new URL("../python/", import.meta.url));
 /** The folder of the runner package's files (runner.py): what the worker installs as the runner package. */
 export const runnerPackageDir: string = pythonDir;
 
+/**
+ * Path of `parent_death.py`, the one rule by which every process between the worker and main.py dies with its
+ * parent: shipped in the runner package, and loaded from here by the worker's launcher and warm processes.
+ */
+export const parentDeathModulePath: string = `${pythonDir}parent_death.py`;
+
 /** Path of the sample `main.py` (the worker's own logic in the dev network). */
 export const sampleMainPyPath: string = `${pythonDir}main.py`;
 
@@ -36,7 +42,7 @@ export function packageSources(): Record<"runner" | "echo", { manifest: Function
         interpreter: "python3",
         methods: [GUIDE_FUNCTION_METHOD, "runner"],
       },
-      files: [file("runner.py", true)],
+      files: [file("runner.py", true), file("parent_death.py")],
     },
     echo: {
       manifest: {

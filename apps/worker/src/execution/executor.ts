@@ -13,7 +13,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { makeLauncherEnv, makeSearchPath } from "@allora/node-function";
+import { makeLauncherEnv, makeSearchPath, parentDeathModulePath } from "@allora/node-function";
 import { AlloraError, type Logger, type RuntimeOutput, type Usage } from "@allora/protocol";
 
 /** What to run. */
@@ -231,7 +231,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
   const startLauncher = (): ChildProcessWithoutNullStreams => {
     // A relative path (./venv/bin/python3) is the worker's, not the launcher's working directory's.
     const python = options.python.includes("/") ? resolve(options.python) : options.python;
-    const child = spawn(python, [LAUNCHER_PATH], {
+    const child = spawn(python, [LAUNCHER_PATH, parentDeathModulePath], {
       env: makeLauncherEnv(options.python),
       // A working directory every slot uid can enter (the launcher may chdir back to it from a sandboxed thread).
       cwd: "/",
