@@ -90,7 +90,8 @@ def warm_up(script):
 
 
 def load_runner(entry):
-    """The runner package's runner.py as a module that is not in sys.modules (main.py may have a `runner`)."""
+    """The runner package's entry (exec_main_py.py) as a module that is not in sys.modules (main.py may have one
+    of that name)."""
     spec = importlib.util.spec_from_file_location("_allora_runner", entry)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -42,8 +42,9 @@ import type { FastifyInstance } from "fastify";
 import { parseInferenceOutput } from "./chain/inference-output.js";
 import { createWorkerChain, type WorkerChain } from "./chain/worker-chain.js";
 import type { workerConfig } from "./config.js";
-import { createExecutor, type SandboxReport } from "./execution/executor.js";
-import { type FunctionMode, parseFunctionEnv, planRun } from "./execution/function-runner.js";
+import { createLauncherClient } from "./execution/launcher-client.js";
+import type { SandboxReport } from "./execution/launcher-protocol.js";
+import { type FunctionMode, parseFunctionEnv, planRun } from "./execution/run-plan.js";
 import { logSandbox, openDataDirForSlots, sandboxOptions } from "./execution/sandbox.js";
 import { Semaphore } from "./execution/semaphore.js";
 import { createFunctionStore, type PackageSource, urlSource } from "./functions/function-store.js";
@@ -222,7 +223,7 @@ export async function startWorkerNode(
       : undefined;
 
   if (config.functionSandbox.includes("uid")) await openDataDirForSlots(dataDir);
-  const executor = createExecutor({
+  const executor = createLauncherClient({
     scratchRoot: join(dataDir, "runs"),
     maxStdoutBytes: config.maxStdoutBytes,
     maxStderrBytes: config.maxStderrBytes,

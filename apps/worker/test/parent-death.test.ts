@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { packageSources, runnerPackageDir } from "@allora/node-function";
 import { type MsgExecute, silentLogger } from "@allora/protocol";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createExecutor } from "../src/execution/executor.js";
-import { type FunctionMode, planRun } from "../src/execution/function-runner.js";
+import { createLauncherClient } from "../src/execution/launcher-client.js";
+import { type FunctionMode, planRun } from "../src/execution/run-plan.js";
 
 let root: string;
 const runner = { cid: "runner", dir: runnerPackageDir, manifest: packageSources().runner.manifest };
@@ -71,8 +71,8 @@ it.each(["cold", "warm"] as const)(
   async (mode: FunctionMode) => {
     const mainPy = join(root, "app", `${mode}.py`);
     await writeFile(mainPy, "import sys, time\nprint('started', flush=True)\ntime.sleep(60)\n", { mode: 0o644 });
-    await mkdir(join(root, `runs-${mode}`)); // an executor removes its scratch root when it stops
-    const executor = createExecutor({
+    await mkdir(join(root, `runs-${mode}`)); // a launcher client removes its scratch root when it stops
+    const client = createLauncherClient({
       scratchRoot: join(root, `runs-${mode}`),
       maxStdoutBytes: 10_000,
       maxStderrBytes: 10_000,
@@ -80,7 +80,7 @@ it.each(["cold", "warm"] as const)(
       logger: silentLogger,
     });
     try {
-      await executor.start();
+      await client.start();
       const launcher = processes().find((p) => p.ppid === process.pid && p.cmdline.includes("launcher.py"));
       expect(launcher).toBeDefined();
       const settings = {
@@ -90,7 +90,7 @@ it.each(["cold", "warm"] as const)(
         defaultTimeoutMs: 30_000,
         functionMode: mode,
       };
-      const running = executor.run(planRun(message(), runner, settings).request);
+      const running = client.run(planRun(message(), runner, settings).request);
       const launcherPid = (launcher as { pid: number }).pid;
       /** The launcher's descendants (other tests on this host run launchers of their own). */
       const ours = () => {
@@ -119,7 +119,7 @@ it.each(["cold", "warm"] as const)(
       const alive = () => processes().filter((p) => pids.includes(p.pid));
       expect(await until(() => alive().length === 0, 5_000)).toBe(true);
     } finally {
-      executor.killAll();
+      client.killAll();
     }
   },
 );

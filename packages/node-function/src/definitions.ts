@@ -7,7 +7,7 @@ import { type FunctionManifest, GUIDE_FUNCTION_METHOD, makeFunctionPackage, type
 
 const pythonDir = fileURLToPath(new URL("../python/", import.meta.url));
 
-/** The folder of the runner package's files (runner.py): what the worker installs as the runner package. */
+/** The folder of the runner package's files (exec_main_py.py, parent_death.py): what the worker installs as the runner package. */
 export const runnerPackageDir: string = pythonDir;
 
 /**
@@ -38,11 +38,11 @@ export function packageSources(): Record<"runner" | "echo", { manifest: Function
         version,
         description: "Runs the worker's own main.py with the allocmd contract (argv, env, one JSON line on stdout)",
         kind: "runner",
-        entry: "runner.py",
+        entry: "exec_main_py.py",
         interpreter: "python3",
         methods: [GUIDE_FUNCTION_METHOD, "runner"],
       },
-      files: [file("runner.py", true), file("parent_death.py")],
+      files: [file("exec_main_py.py", true), file("parent_death.py")],
     },
     echo: {
       manifest: {

@@ -15,9 +15,9 @@ import {
   sampleMainPyPath,
 } from "../src/index.js";
 
-const runnerPy = fileURLToPath(new URL("../python/runner.py", import.meta.url));
+const runnerPy = fileURLToPath(new URL("../python/exec_main_py.py", import.meta.url));
 
-/** What runner.py's plan() makes of `env` and `params`. */
+/** What exec_main_py.py's plan() makes of `env` and `params`. */
 function planOf(env: Record<string, string>, params: string[]): string[] {
   const script = [
     "import importlib.util, json, sys",

@@ -4,7 +4,7 @@
  */
 import { checkMainPyOutput, MAIN_PY_OUTPUT_INVALID } from "@allora/node-function";
 import { AlloraError } from "@allora/protocol";
-import type { ExecutionResult } from "../execution/executor.js";
+import type { ExecutionResult } from "../execution/launcher-protocol.js";
 
 /** The inference value in `stdout` of a run that exited 0, or an `INFERENCE_OUTPUT_INVALID` error naming the fault. */
 export function parseInferenceOutput(stdout: string): string {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""The Allora node function: runs the worker's own main.py with the allocmd contract.
+"""The runner package's entry: execs the worker's own main.py with the contract's argv.
 
-The worker starts this runner for every execute of a topic whose function is this package. It reads the request's
+The worker starts it for every execute of a topic whose function is this package. It reads the request's
 environment and replaces itself with
 
     python3 <main.py> <TOPIC_ID> <ALLORA_BLOCK_HEIGHT_CURRENT> <ALLORA_BLOCK_HEIGHT_EVAL> <ALLORA_ARG_PARAMS> [params...]
@@ -26,7 +26,7 @@ def fail(message, code=2):
 def plan(environ, params):
     """The command line of main.py for a request: [python, main.py, topic, height, height_eval, argument, *params].
 
-    One definition for both ways the worker runs main.py: this runner exec's it (cold), and the worker's warm
+    One definition for both ways the worker runs main.py: this script exec's it (cold), and the worker's warm
     process (apps/worker/python/warm.py) calls plan() in a forked child and runs main.py there (warm)."""
     main_py = environ.get("ALLORA_MAIN_PY", "")
     python = environ.get("ALLORA_PYTHON") or sys.executable or "python3"
