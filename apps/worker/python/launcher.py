@@ -27,11 +27,11 @@ children it waited for. This process dies with the worker, and when it goes, so 
 
 Only the Python standard library is used.
 """
-import importlib.util
 import json
 import os
 import queue
 import resource
+import runpy
 import selectors
 import shutil
 import signal
@@ -61,14 +61,6 @@ CHILDREN_FD = None  # /proc/self/task/<main thread>/children, opened at start: o
 CHUNK = 65536
 WARM_UIDS = 16
 PARENT_DEATH_PY = None  # the shared parent-death module's path (argv[1]); warm processes load it too
-
-
-def load_parent_death(path):
-    """@allora/node-function's parent_death.py (the worker passes its path as argv[1]), under a private name."""
-    spec = importlib.util.spec_from_file_location("_allora_parent_death", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def send(message):
@@ -734,7 +726,8 @@ def main():
         sys.stderr.write("launcher: usage: launcher.py <path of @allora/node-function's python/parent_death.py>\n")
         sys.exit(2)
     PARENT_DEATH_PY = os.path.abspath(sys.argv[1])
-    load_parent_death(PARENT_DEATH_PY).die_with_parent(os.getppid())
+    # By path, never by import: no module name of a function's can be shadowed.
+    runpy.run_path(PARENT_DEATH_PY, run_name="_allora_parent_death")["die_with_parent"](os.getppid())
     signal.signal(signal.SIGTERM, kill_all)
     signal.signal(signal.SIGINT, kill_all)
     first = sys.stdin.readline()

@@ -40,6 +40,7 @@ import sys
 import threading
 import time
 import traceback
+import types
 
 CONTROL_FD = 3
 MAX_MESSAGE = 1 << 22
@@ -49,14 +50,6 @@ FAILED_MARK = b"allora-sandbox: "  # the launcher tells a sandbox failure from t
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
-
-
-def load_parent_death(path):
-    """The launcher's parent-death module (@allora/node-function's parent_death.py), under a private name."""
-    spec = importlib.util.spec_from_file_location("_allora_parent_death", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def imports_of(path):
@@ -256,7 +249,8 @@ def finish(code):
 
 def main():
     spec = json.loads(sys.argv[1])
-    parent_death = load_parent_death(spec["parent_death"])
+    # The launcher's parent-death module, by path under a private name (a function's own modules stay unshadowed).
+    parent_death = types.SimpleNamespace(**runpy.run_path(spec["parent_death"], run_name="_allora_parent_death"))
     parent_death.die_with_parent(parent_death.told_parent(os.environ))
     entry = spec["entry"]
     script = os.environ.get("ALLORA_MAIN_PY", "") if spec.get("runner") else entry

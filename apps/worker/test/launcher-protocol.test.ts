@@ -4,15 +4,9 @@
  */
 import type { Logger } from "@allora/protocol";
 import { describe, expect, it } from "vitest";
-import {
-  type LauncherAnswer,
-  logWarmEvent,
-  makeLauncherConfig,
-  makeRunMessage,
-  parseLauncherLine,
-  readRunAnswer,
-  spawnFailure,
-} from "../src/execution/launcher-protocol.js";
+import * as protocol from "../src/execution/launcher-protocol.js";
+
+const { logWarmEvent, makeLauncherConfig, makeRunMessage, parseLauncherLine, readRunAnswer, spawnFailure } = protocol;
 
 describe("the launcher's config line", () => {
   it("defaults to every layer and the default limits, and always checks the scratch folders", () => {
@@ -79,7 +73,7 @@ describe("the launcher's lines", () => {
   });
 
   it("keeps only whole, non-negative usage counts", () => {
-    const answer: LauncherAnswer = {
+    const answer: protocol.LauncherAnswer = {
       id: "a",
       stdout: "o",
       stderr: "e",

@@ -8,10 +8,11 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packageSources, runnerPackageDir } from "@allora/node-function";
-import { type MsgExecute, silentLogger } from "@allora/protocol";
+import { silentLogger } from "@allora/protocol";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createLauncherClient } from "../src/execution/launcher-client.js";
 import { type FunctionMode, planRun } from "../src/execution/run-plan.js";
+import { runnerExecute } from "./support/runner-execute.js";
 
 let root: string;
 const runner = { cid: "runner", dir: runnerPackageDir, manifest: packageSources().runner.manifest };
@@ -53,19 +54,6 @@ async function until(check: () => boolean, ms: number): Promise<boolean> {
   return check();
 }
 
-function message(): MsgExecute {
-  return {
-    type: "MsgExecute",
-    request_id: `r-${Math.random()}`,
-    function_id: "runner",
-    method: "allora-inference-function.wasm",
-    topic: "allora-topic-1-worker",
-    parameters: [],
-    env_vars: [{ name: "ALLORA_ARG_PARAMS", value: "ETH" }],
-    timestamp: new Date().toISOString(),
-  };
-}
-
 it.each(["cold", "warm"] as const)(
   "a killed launcher takes its %s run of main.py along",
   async (mode: FunctionMode) => {
@@ -90,7 +78,7 @@ it.each(["cold", "warm"] as const)(
         defaultTimeoutMs: 30_000,
         functionMode: mode,
       };
-      const running = client.run(planRun(message(), runner, settings).request);
+      const running = client.run(planRun(runnerExecute(), runner, settings).request);
       const launcherPid = (launcher as { pid: number }).pid;
       /** The launcher's descendants (other tests on this host run launchers of their own). */
       const ours = () => {

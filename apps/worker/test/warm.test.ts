@@ -9,12 +9,13 @@ import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packageSources, sampleMainPyPath } from "@allora/node-function";
-import { type MsgExecute, silentLogger } from "@allora/protocol";
+import { silentLogger } from "@allora/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLauncherClient, type LauncherClient } from "../src/execution/launcher-client.js";
 import type { ExecutionResult } from "../src/execution/launcher-protocol.js";
 import { type FunctionMode, planRun } from "../src/execution/run-plan.js";
 import type { InstalledFunction } from "../src/functions/function-store.js";
+import { runnerExecute } from "./support/runner-execute.js";
 
 let root: string;
 let launcher: LauncherClient;
@@ -55,20 +56,8 @@ async function app(files: Record<string, string>): Promise<string> {
   return join(dir, "main.py");
 }
 
-const message = (arg = "ETH"): MsgExecute =>
-  ({
-    type: "MsgExecute",
-    request_id: `r-${Math.random()}`,
-    function_id: "runner",
-    method: "allora-inference-function.wasm",
-    topic: "allora-topic-1-worker",
-    parameters: [],
-    env_vars: [{ name: "ALLORA_ARG_PARAMS", value: arg }],
-    config: {},
-  }) as unknown as MsgExecute;
-
 function run(mainPy: string, mode: FunctionMode, timeoutMs = 10_000): Promise<ExecutionResult> {
-  const plan = planRun(message(), runner, {
+  const plan = planRun(runnerExecute(), runner, {
     mainPy,
     python: "python3",
     functionEnv: new Map([["SECRET_FILE", join(root, "secret.txt")]]),
