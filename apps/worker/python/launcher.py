@@ -224,7 +224,6 @@ def wait_child(pid, proc):
 def watch(request, started, setup, spawn, collect=wait_child):
     """Feeds, reads and times one run. `collect(pid, proc)` returns (wait status, usage, None or (code, message))
     once the process has exited: by reaping it (a child of this process), or from the warm process that forked it."""
-    rid = request["id"]
     command = request["command"]
     # The function learns who its parent is without racing it: a child that reads getppid() itself may already
     # see init if this launcher was killed in between, and then outlive it.
@@ -322,25 +321,32 @@ def watch(request, started, setup, spawn, collect=wait_child):
     else:
         waiter.join()
 
-    status = exited["status"]
-    usage = exited["usage"]
+    return make_answer(request, started, setup, exited, (outputs[out_r], outputs[err_r]), (error_code, message))
+
+
+def make_answer(request, started, setup, exited, outputs, failure):
+    """The answer to a run that has ended: its outputs, exit code and usage, and the failure code if any (the
+    watcher's own, the warm process's, or a sandbox or prlimit(1) failure told apart from the function's stderr)."""
+    out, err = outputs
+    error_code, message = failure
     if exited["failed"] and error_code is None:
         error_code, message = exited["failed"]
+    status = exited["status"]
     exit_code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
-    stderr_head = b"".join(outputs[err_r].parts)[:400]
+    stderr_head = b"".join(err.parts)[:400]
     if exit_code == 126 and stderr_head.startswith(sandbox.FAILED_MARK):
         error_code = error_code or "FUNCTION_SANDBOX_FAILED"
-        message = message or outputs[err_r].text().strip()
+        message = message or err.text().strip()
     elif exit_code in (126, 127) and setup.trampoline and stderr_head.startswith(b"prlimit: failed to execute"):
         error_code = error_code or "FUNCTION_SPAWN_FAILED"
-        message = message or f"cannot start {command}: " + outputs[err_r].text().strip().split(": ", 2)[-1]
+        message = message or f"cannot start {request['command']}: " + err.text().strip().split(": ", 2)[-1]
     answer = {
-        "id": rid,
-        "stdout": outputs[out_r].text(),
-        "stderr": outputs[err_r].text(),
+        "id": request["id"],
+        "stdout": out.text(),
+        "stderr": err.text(),
         "exit_code": exit_code,
         "wall_ns": exited["at"] - started,
-        "usage": usage,
+        "usage": exited["usage"],
     }
     if error_code:
         answer["error_code"] = error_code
