@@ -18,6 +18,7 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+PARENT_DEATH_PY = os.path.join(HERE, "..", "..", "..", "packages", "node-function", "python", "parent_death.py")
 
 
 def main():
@@ -28,7 +29,7 @@ def main():
     args = parser.parse_args()
     root = tempfile.mkdtemp(prefix="bench-spawn-")
     os.chmod(root, 0o711)  # enterable by the slot uids when run as root
-    launcher = subprocess.Popen(["/usr/bin/python3", args.launcher], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    launcher = subprocess.Popen(["/usr/bin/python3", args.launcher, PARENT_DEATH_PY], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 text=True, env={"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}, cwd="/")
     layers = [] if args.layers == "none" else args.layers.split(",")
     launcher.stdin.write(json.dumps({"config": {"layers": layers, "interpreters": ["/bin/sh"],

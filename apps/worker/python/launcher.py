@@ -31,6 +31,7 @@ import json
 import os
 import queue
 import resource
+import runpy
 import selectors
 import shutil
 import signal
@@ -59,17 +60,7 @@ JANITOR = queue.SimpleQueue()  # scratch folders to remove, after their answer i
 CHILDREN_FD = None  # /proc/self/task/<main thread>/children, opened at start: orphans come back to the main thread
 CHUNK = 65536
 WARM_UIDS = 16
-
-
-def die_with_parent(expected_parent):
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != expected_parent:
-        os._exit(1)
+PARENT_DEATH_PY = None  # the shared parent-death module's path (argv[1]); warm processes load it too
 
 
 def send(message):
@@ -233,7 +224,6 @@ def wait_child(pid, proc):
 def watch(request, started, setup, spawn, collect=wait_child):
     """Feeds, reads and times one run. `collect(pid, proc)` returns (wait status, usage, None or (code, message))
     once the process has exited: by reaping it (a child of this process), or from the warm process that forked it."""
-    rid = request["id"]
     command = request["command"]
     # The function learns who its parent is without racing it: a child that reads getppid() itself may already
     # see init if this launcher was killed in between, and then outlive it.
@@ -331,25 +321,32 @@ def watch(request, started, setup, spawn, collect=wait_child):
     else:
         waiter.join()
 
-    status = exited["status"]
-    usage = exited["usage"]
+    return make_answer(request, started, setup, exited, (outputs[out_r], outputs[err_r]), (error_code, message))
+
+
+def make_answer(request, started, setup, exited, outputs, failure):
+    """The answer to a run that has ended: its outputs, exit code and usage, and the failure code if any (the
+    watcher's own, the warm process's, or a sandbox or prlimit(1) failure told apart from the function's stderr)."""
+    out, err = outputs
+    error_code, message = failure
     if exited["failed"] and error_code is None:
         error_code, message = exited["failed"]
+    status = exited["status"]
     exit_code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
-    stderr_head = b"".join(outputs[err_r].parts)[:400]
+    stderr_head = b"".join(err.parts)[:400]
     if exit_code == 126 and stderr_head.startswith(sandbox.FAILED_MARK):
         error_code = error_code or "FUNCTION_SANDBOX_FAILED"
-        message = message or outputs[err_r].text().strip()
+        message = message or err.text().strip()
     elif exit_code in (126, 127) and setup.trampoline and stderr_head.startswith(b"prlimit: failed to execute"):
         error_code = error_code or "FUNCTION_SPAWN_FAILED"
-        message = message or f"cannot start {command}: " + outputs[err_r].text().strip().split(": ", 2)[-1]
+        message = message or f"cannot start {request['command']}: " + err.text().strip().split(": ", 2)[-1]
     answer = {
-        "id": rid,
-        "stdout": outputs[out_r].text(),
-        "stderr": outputs[err_r].text(),
+        "id": request["id"],
+        "stdout": out.text(),
+        "stderr": err.text(),
         "exit_code": exit_code,
         "wall_ns": exited["at"] - started,
-        "usage": usage,
+        "usage": exited["usage"],
     }
     if error_code:
         answer["error_code"] = error_code
@@ -541,7 +538,6 @@ class Sandbox:
 
     def __init__(self, config):
         layers = set(config.get("layers", ["landlock", "uid", "rlimits", "reaper"]))
-        limits = config.get("limits") or {}
         self.unavailable = []
         self.disabled = sorted({"landlock", "uid", "rlimits", "reaper"} - layers)
         self.last_cap = sandbox.last_capability()
@@ -551,114 +547,118 @@ class Sandbox:
         self.uid_base = int(config.get("uid_base", 2_000_000_000))
         self.nproc_cache = (0.0, 0)
         report = {}
-
-        self.landlock = None
-        if "landlock" in layers:
-            abi, why = sandbox.landlock_abi()
-            if abi:
-                why = sandbox.probe_landlock(abi, sandbox.handled_fs(abi))
-            if why:
-                self.unavailable.append(("landlock", why, "run on Linux 5.13+ with Landlock enabled; in a container, "
-                                         "allow the landlock_* syscalls in its seccomp profile"))
-            else:
-                self.landlock = sandbox.Landlock(abi, config.get("secret_paths", []), config.get("private_paths", []))
-                search_path = config.get("search_path", "/usr/bin:/bin")
-                for path in sandbox.SYSTEM_READ + sandbox.interpreter_prefixes(config.get("interpreters", []),
-                                                                               search_path):
-                    self.landlock.add_static(path, sandbox.READ_EXEC)
-                for path in sandbox.DEVICES_RW:
-                    self.landlock.add_static(path, sandbox.FS_READ_FILE | sandbox.FS_WRITE_FILE
-                                             | sandbox.FS_TRUNCATE | sandbox.FS_IOCTL_DEV)
-                for path in sandbox.DEVICES_R:
-                    self.landlock.add_static(path, sandbox.FS_READ_FILE | sandbox.FS_IOCTL_DEV)
-                scopes = []
-                if self.landlock.scoped & sandbox.SCOPE_SIGNAL:
-                    scopes.append("signal")
-                if self.landlock.scoped & sandbox.SCOPE_ABSTRACT_UNIX_SOCKET:
-                    scopes.append("abstract_unix_socket")
-                report["landlock"] = {"abi": abi, "scoped": scopes}
-                if not scopes:
-                    self.unavailable.append(("landlock-scope", f"Landlock ABI {abi} has no scoping (ABI 6, Linux "
-                                             "6.12): a function could signal processes of its own uid",
-                                             "run on Linux 6.12+, or as root so functions get their own uid"))
-
+        self.landlock = self.probe_landlock(config, report) if "landlock" in layers else None
         self.uid_slots = 0
         self.drop_caps = False
         if "uid" in layers:
-            if os.geteuid() != 0:
-                self.unavailable.append(("uid", "the worker does not run as root, so functions run as its own uid",
-                                         "run the worker as root to give each run slot its own uid"))
-            else:
-                search_path = config.get("search_path", "/usr/bin:/bin")
-                checks = []
-                for c in config.get("uid_checks", []):
-                    path = c.get("path")
-                    if not path:
-                        continue
-                    if not os.path.isabs(path):
-                        path = sandbox.which(path, search_path) or path
-                    checks.append((path, os.X_OK if c.get("mode") == "x" else os.R_OK, c.get("what", "the file")))
-                why = sandbox.probe_uid(self.uid_base, checks)
-                if why:
-                    self.unavailable.append(("uid", why, "make that path readable (and its folders enterable) by "
-                                             "others, e.g. move main.py out of /root or chmod o+x its folders; "
-                                             "or set --function-uid-base to a uid this host maps"))
-                else:
-                    self.uid_slots = max(1, int(config.get("uid_slots", 4)))
-                    self.free_uids = [self.uid_base + i for i in range(self.uid_slots)]
-                    report["uid_separation"] = {"first": self.uid_base, "last": self.uid_base + self.uid_slots - 1}
-                    self.kill_leftovers()
-        if "uid" in layers and os.geteuid() == 0 and not self.uid_slots:
-            # uid 0 without root's powers: DAC is not bypassed, no ptrace or /proc of the (fully capable) worker.
-            self.drop_caps = True
-            self.unavailable.append(("rlimits-processes", "functions run as uid 0, which Linux exempts from "
-                                     "RLIMIT_NPROC: the process limit does not hold",
-                                     "fix the uid layer's problem above so each run slot gets its own uid"))
+            self.probe_uid(config, report)
         report["capabilities_dropped"] = self.drop_caps
-
-        self.limits = None
-        if "rlimits" in layers:
-            mib = 1024 * 1024
-            self.limits = {
-                "memory_mib": int(limits.get("memory_mib", 1024)),
-                "processes": int(limits.get("processes", 256)),
-                "file_size_mib": int(limits.get("file_size_mib", 100)),
-                "open_files": int(limits.get("open_files", 1024)),
-            }
-            self.fixed_limits = [
-                (resource.RLIMIT_DATA, self.limits["memory_mib"] * mib),
-                (resource.RLIMIT_FSIZE, self.limits["file_size_mib"] * mib),
-                (resource.RLIMIT_NOFILE, self.limits["open_files"]),
-                (resource.RLIMIT_CORE, 0),
-            ]
-            report["rlimits"] = dict(self.limits, core=0,
-                                     processes_counted="per slot uid" if self.uid_slots else "beside the worker's uid")
-
+        self.limits = self.probe_rlimits(config.get("limits") or {}, report) if "rlimits" in layers else None
         self.read_paths = list(config.get("read_paths", []))
         self.prlimit = shutil.which("prlimit", path="/usr/bin:/bin:/usr/sbin:/sbin")
         report["spawn"] = "posix_spawn from a sandboxed thread" + (" through prlimit(1)" if self.prlimit else "")
         if self.limits and not self.prlimit:
             report["spawn"] = "fork with a pre-exec sandbox (no prlimit(1) on this host: about 2 ms slower a run)"
-
-        self.reaper = False
-        if "reaper" in layers:
-            if sandbox.prctl(sandbox.PR_SET_CHILD_SUBREAPER, 1) == 0:
-                self.reaper = True
-            else:
-                self.unavailable.append(("reaper", "PR_SET_CHILD_SUBREAPER failed: a function's setsid daemons "
-                                         "could outlive their run", "run on Linux 3.4+"))
+        self.reaper = "reaper" in layers and self.probe_reaper()
         report["subreaper"] = self.reaper
-
-        self.dumpable = True
-        if sandbox.prctl(sandbox.PR_SET_DUMPABLE, 0) == 0:
-            self.dumpable = False
-        else:
+        self.dumpable = sandbox.prctl(sandbox.PR_SET_DUMPABLE, 0) != 0
+        if self.dumpable:
             self.unavailable.append(("dumpable", "PR_SET_DUMPABLE failed", "run on Linux"))
         report["launcher_dumpable"] = self.dumpable
         report["unavailable"] = [{"layer": layer, "reason": why, "remedy": remedy}
                                  for layer, why, remedy in self.unavailable]
         report["disabled"] = self.disabled
         self.report = report
+
+    def probe_landlock(self, config, report):
+        """The Landlock rules every run starts from (system folders, interpreters, devices), or None when the
+        kernel has no Landlock."""
+        abi, why = sandbox.landlock_abi()
+        if abi:
+            why = sandbox.probe_landlock(abi, sandbox.handled_fs(abi))
+        if why:
+            self.unavailable.append(("landlock", why, "run on Linux 5.13+ with Landlock enabled; in a container, "
+                                     "allow the landlock_* syscalls in its seccomp profile"))
+            return None
+        landlock = sandbox.Landlock(abi, config.get("secret_paths", []), config.get("private_paths", []))
+        search_path = config.get("search_path", "/usr/bin:/bin")
+        for path in sandbox.SYSTEM_READ + sandbox.interpreter_prefixes(config.get("interpreters", []), search_path):
+            landlock.add_static(path, sandbox.READ_EXEC)
+        for path in sandbox.DEVICES_RW:
+            landlock.add_static(path, sandbox.FS_READ_FILE | sandbox.FS_WRITE_FILE
+                                | sandbox.FS_TRUNCATE | sandbox.FS_IOCTL_DEV)
+        for path in sandbox.DEVICES_R:
+            landlock.add_static(path, sandbox.FS_READ_FILE | sandbox.FS_IOCTL_DEV)
+        scopes = []
+        if landlock.scoped & sandbox.SCOPE_SIGNAL:
+            scopes.append("signal")
+        if landlock.scoped & sandbox.SCOPE_ABSTRACT_UNIX_SOCKET:
+            scopes.append("abstract_unix_socket")
+        report["landlock"] = {"abi": abi, "scoped": scopes}
+        if not scopes:
+            self.unavailable.append(("landlock-scope", f"Landlock ABI {abi} has no scoping (ABI 6, Linux "
+                                     "6.12): a function could signal processes of its own uid",
+                                     "run on Linux 6.12+, or as root so functions get their own uid"))
+        return landlock
+
+    def probe_uid(self, config, report):
+        """A uid per run slot when this process is root and a slot's uid can use what the worker named; else uid 0
+        without root's capabilities (drop_caps)."""
+        if os.geteuid() != 0:
+            self.unavailable.append(("uid", "the worker does not run as root, so functions run as its own uid",
+                                     "run the worker as root to give each run slot its own uid"))
+            return
+        search_path = config.get("search_path", "/usr/bin:/bin")
+        checks = []
+        for c in config.get("uid_checks", []):
+            path = c.get("path")
+            if not path:
+                continue
+            if not os.path.isabs(path):
+                path = sandbox.which(path, search_path) or path
+            checks.append((path, os.X_OK if c.get("mode") == "x" else os.R_OK, c.get("what", "the file")))
+        why = sandbox.probe_uid(self.uid_base, checks)
+        if why:
+            self.unavailable.append(("uid", why, "make that path readable (and its folders enterable) by "
+                                     "others, e.g. move main.py out of /root or chmod o+x its folders; "
+                                     "or set --function-uid-base to a uid this host maps"))
+            # uid 0 without root's powers: DAC is not bypassed, no ptrace or /proc of the (fully capable) worker.
+            self.drop_caps = True
+            self.unavailable.append(("rlimits-processes", "functions run as uid 0, which Linux exempts from "
+                                     "RLIMIT_NPROC: the process limit does not hold",
+                                     "fix the uid layer's problem above so each run slot gets its own uid"))
+            return
+        self.uid_slots = max(1, int(config.get("uid_slots", 4)))
+        self.free_uids = [self.uid_base + i for i in range(self.uid_slots)]
+        report["uid_separation"] = {"first": self.uid_base, "last": self.uid_base + self.uid_slots - 1}
+        self.kill_leftovers()
+
+    def probe_rlimits(self, limits, report):
+        """The rlimits of every run (the process limit is set per run: it depends on the uid)."""
+        mib = 1024 * 1024
+        chosen = {
+            "memory_mib": int(limits.get("memory_mib", 1024)),
+            "processes": int(limits.get("processes", 256)),
+            "file_size_mib": int(limits.get("file_size_mib", 100)),
+            "open_files": int(limits.get("open_files", 1024)),
+        }
+        self.fixed_limits = [
+            (resource.RLIMIT_DATA, chosen["memory_mib"] * mib),
+            (resource.RLIMIT_FSIZE, chosen["file_size_mib"] * mib),
+            (resource.RLIMIT_NOFILE, chosen["open_files"]),
+            (resource.RLIMIT_CORE, 0),
+        ]
+        report["rlimits"] = dict(chosen, core=0,
+                                 processes_counted="per slot uid" if self.uid_slots else "beside the worker's uid")
+        return chosen
+
+    def probe_reaper(self):
+        """This process as the child subreaper of everything its functions start."""
+        if sandbox.prctl(sandbox.PR_SET_CHILD_SUBREAPER, 1) == 0:
+            return True
+        self.unavailable.append(("reaper", "PR_SET_CHILD_SUBREAPER failed: a function's setsid daemons "
+                                 "could outlive their run", "run on Linux 3.4+"))
+        return False
 
     def acquire_uid(self):
         if not self.uid_slots:
@@ -729,9 +729,14 @@ class Sandbox:
 
 
 def main():
-    global SANDBOX
+    global SANDBOX, PARENT_DEATH_PY
     warm.bind(sys.modules[__name__])
-    die_with_parent(os.getppid())
+    if len(sys.argv) < 2:
+        sys.stderr.write("launcher: usage: launcher.py <path of @allora/node-function's python/parent_death.py>\n")
+        sys.exit(2)
+    PARENT_DEATH_PY = os.path.abspath(sys.argv[1])
+    # By path, never by import: no module name of a function's can be shadowed.
+    runpy.run_path(PARENT_DEATH_PY, run_name="_allora_parent_death")["die_with_parent"](os.getppid())
     signal.signal(signal.SIGTERM, kill_all)
     signal.signal(signal.SIGINT, kill_all)
     first = sys.stdin.readline()

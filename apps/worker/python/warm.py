@@ -18,7 +18,8 @@ its own session and process group, fds 0/1/2 the request's, a further Landlock l
 folder), the request's environment built from scratch, cwd, sys.argv and sys.path[0] as a fresh interpreter has
 them, and it runs the script with runpy as __main__; the interpreter's own exit (atexit, non-daemon threads, exit
 code) ends it. This process answers {"id", "pid"} after the fork and {"id", "status", "usage"} after wait4. It dies
-with the launcher (parent-death signal) and its children die with it; it exits when the control socket closes.
+with the launcher and its children die with it (parent_death.py, whose path the spec gives); it exits when the control
+socket closes.
 
 Only the Python standard library is used; no module of the launcher's is imported (a function's own module named
 `sandbox` or `runner` must not be shadowed).
@@ -39,23 +40,16 @@ import sys
 import threading
 import time
 import traceback
+import types
 
 CONTROL_FD = 3
 MAX_MESSAGE = 1 << 22
 MAX_MODULES = 500
-PR_SET_PDEATHSIG = 1
 LANDLOCK_RESTRICT_SELF = 446
 FAILED_MARK = b"allora-sandbox: "  # the launcher tells a sandbox failure from the function's own stderr by it
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
-
-
-def die_with_parent():
-    told = os.environ.get("ALLORA_PARENT_PID", "")
-    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if told.isdigit() and os.getppid() != int(told):
-        os._exit(1)
 
 
 def imports_of(path):
@@ -89,7 +83,8 @@ def warm_up(script):
 
 
 def load_runner(entry):
-    """The runner package's runner.py as a module that is not in sys.modules (main.py may have a `runner`)."""
+    """The runner package's entry (exec_main_py.py) as a module that is not in sys.modules (main.py may have one
+    of that name)."""
     spec = importlib.util.spec_from_file_location("_allora_runner", entry)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -178,10 +173,11 @@ def run_script(script, compiled):
     runpy.run_path(script, run_name="__main__")
 
 
-def become(spec, runner, request, fds, compiled):
-    """In the forked child: set up exactly what a fresh `python3 <script> <args...>` has, then run the script."""
+def become(spec, runner, request, fds, compiled, parent):
+    """In the forked child: set up exactly what a fresh `python3 <script> <args...>` has, then run the script.
+    `parent`: the warm process (the module that makes the child die with it, and its pid)."""
     os.setsid()
-    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    parent[0].die_with_parent(parent[1])
     for target, fd in enumerate(fds[:3]):
         os.dup2(fd, target)
     for fd in fds[:3]:
@@ -194,7 +190,7 @@ def become(spec, runner, request, fds, compiled):
         os.close(fds[3])
     os.environ.clear()
     os.environ.update(request["env"])
-    os.environ.pop("ALLORA_PARENT_PID", None)  # the cold runner takes it out of main.py's environment too
+    os.environ.pop(parent[0].PARENT_PID_ENV, None)  # the cold runner takes it out of main.py's environment too
     os.chdir(request["cwd"])
     args = list(request["args"])
     if runner is not None:
@@ -252,8 +248,10 @@ def finish(code):
 
 
 def main():
-    die_with_parent()
     spec = json.loads(sys.argv[1])
+    # The launcher's parent-death module, by path under a private name (a function's own modules stay unshadowed).
+    parent_death = types.SimpleNamespace(**runpy.run_path(spec["parent_death"], run_name="_allora_parent_death"))
+    parent_death.die_with_parent(parent_death.told_parent(os.environ))
     entry = spec["entry"]
     script = os.environ.get("ALLORA_MAIN_PY", "") if spec.get("runner") else entry
     sys.path[0] = os.path.dirname(os.path.abspath(script))  # as `python3 <script>` has it, never this folder
@@ -267,8 +265,9 @@ def main():
     sock = socket.socket(fileno=int(spec.get("control_fd", CONTROL_FD)))
     send(sock, {"ready": True, "imported": imported, "failed": failed,
                 "ms": round((time.monotonic() - started) * 1000, 1)})
+    me = os.getpid()
     request, fds = serve(sock)
-    become(spec, runner, request, fds, compiled)
+    become(spec, runner, request, fds, compiled, (parent_death, me))
 
 
 if __name__ == "__main__":

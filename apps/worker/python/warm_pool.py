@@ -129,7 +129,7 @@ class WarmServer:
             if not os.path.isabs(command):
                 command = shutil.which(command, path=request["env"].get("PATH", os.defpath)) or command
             start = {"command": command, "args": [WARM_PY], "cwd": self.runs_dir,
-                     "read_paths": self.read_paths + [HERE]}
+                     "read_paths": self.read_paths + [HERE, L.PARENT_DEATH_PY]}
             setup = L.SANDBOX.prepare(start, self.uid)
             env = dict(self.spec.get("server_env", {}), HOME=self.runs_dir, TMPDIR=self.runs_dir,
                        ALLORA_PARENT_PID=str(os.getpid()))
@@ -159,7 +159,7 @@ class WarmServer:
             self.die()
 
     def argument(self):
-        return {"entry": self.entry, "runner": bool(self.spec.get("runner"))}
+        return {"entry": self.entry, "runner": bool(self.spec.get("runner")), "parent_death": L.PARENT_DEATH_PY}
 
     def read(self):
         while True:

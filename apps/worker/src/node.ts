@@ -16,8 +16,8 @@ import {
 import { httpLimitsOf, limitHttpServer } from "@allora/service";
 import { createWorkerChain, type WorkerChain } from "./chain/worker-chain.js";
 import type { WorkerConfig } from "./config.js";
-import { createExecutor, type Executor } from "./execution/executor.js";
-import { type FunctionMode, parseFunctionEnv, type RunnerSettings } from "./execution/function-runner.js";
+import { createLauncherClient, type LauncherClient } from "./execution/launcher-client.js";
+import { type FunctionMode, parseFunctionEnv, type RunPlanSettings } from "./execution/run-plan.js";
 import { logSandbox, openDataDirForSlots, sandboxOptions } from "./execution/sandbox.js";
 import { Semaphore } from "./execution/semaphore.js";
 import { createFunctionIntake, type FunctionIntake } from "./functions/function-intake.js";
@@ -209,7 +209,7 @@ interface RequestParts {
   store: FunctionStore;
   trust: TrustedHeads;
   policy: FunctionPolicy;
-  executor: Executor;
+  executor: LauncherClient;
   chain: WorkerChain | undefined;
   metrics: WorkerMetrics;
   refuse: Refuse;
@@ -370,7 +370,7 @@ async function createChainSide(
 async function createRunExecutor(config: WorkerConfig, setup: WorkerSetup, log: (module: string) => Logger) {
   const scratchRoot = await resetScratch(setup.dataDir);
   if (config.functionSandbox.includes("uid")) await openDataDirForSlots(setup.dataDir);
-  return createExecutor({
+  return createLauncherClient({
     scratchRoot,
     maxStdoutBytes: config.maxStdoutBytes,
     maxStderrBytes: config.maxStderrBytes,
@@ -396,7 +396,7 @@ async function createRunExecutor(config: WorkerConfig, setup: WorkerSetup, log: 
   });
 }
 
-function runnerSettings(config: WorkerConfig, setup: WorkerSetup): RunnerSettings {
+function runnerSettings(config: WorkerConfig, setup: WorkerSetup): RunPlanSettings {
   return {
     mainPy: setup.mainPy,
     python: config.python,
@@ -407,7 +407,7 @@ function runnerSettings(config: WorkerConfig, setup: WorkerSetup): RunnerSetting
 }
 
 /** Starts the launcher, which probes the sandbox, so its report is logged at start, not at the first request. */
-async function probeSandbox(executor: Executor, config: WorkerConfig, logger: Logger): Promise<void> {
+async function probeSandbox(executor: LauncherClient, config: WorkerConfig, logger: Logger): Promise<void> {
   await executor.start().then(
     (report) => {
       logSandbox(report, logger);

@@ -2,7 +2,7 @@
  * The worker's `/status`: a snapshot of its identity, links, trust, functions, load, sandbox and chain side.
  */
 import type { WorkerChain } from "./chain/worker-chain.js";
-import type { SandboxReport } from "./execution/executor.js";
+import type { SandboxReport } from "./execution/launcher-protocol.js";
 
 /** A snapshot of the worker for `/status`. */
 export interface WorkerStatus {

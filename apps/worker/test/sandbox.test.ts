@@ -4,12 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { silentLogger } from "@allora/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createExecutor, type Executor, type SandboxReport } from "../src/execution/executor.js";
+import { createLauncherClient, type LauncherClient } from "../src/execution/launcher-client.js";
+import type { SandboxReport } from "../src/execution/launcher-protocol.js";
 import { sandboxOptions } from "../src/execution/sandbox.js";
 
 let root: string;
 let app: string;
-let executor: Executor;
+let launcher: LauncherClient;
 let report: SandboxReport;
 const isRoot = process.getuid?.() === 0;
 
@@ -25,7 +26,7 @@ beforeAll(async () => {
   await writeFile(join(app, "data", "keys", "priv.txt"), "private\n", { mode: 0o644 });
   await writeFile(join(app, "data", "functions", "pkg", "fn.sh"), "echo fn\n");
   await writeFile(join(root, "mnemonic"), "words\n", { mode: 0o644 });
-  executor = createExecutor({
+  launcher = createLauncherClient({
     scratchRoot: join(root, "runs"),
     maxStdoutBytes: 10_000,
     maxStderrBytes: 10_000,
@@ -37,15 +38,15 @@ beforeAll(async () => {
       limits: { memoryMib: 128, processes: 16, fileSizeMib: 1, openFiles: 64 },
     },
   });
-  report = await executor.start();
+  report = await launcher.start();
 });
 afterAll(async () => {
-  executor.killAll();
+  launcher.killAll();
   await rm(root, { recursive: true, force: true });
 });
 
 const sh = (script: string) =>
-  executor.run({
+  launcher.run({
     requestId: `r-${Math.random()}`,
     command: "/bin/sh",
     args: ["-c", script],
@@ -94,7 +95,7 @@ describe("the function sandbox", () => {
 
   it("still times out a function that closed its outputs and kept running", async () => {
     const started = Date.now();
-    const r = await executor.run({
+    const r = await launcher.run({
       requestId: "closed-outputs",
       command: "/bin/sh",
       args: ["-c", "exec >&- 2>&-; sleep 31342.25"],
@@ -107,7 +108,7 @@ describe("the function sandbox", () => {
   });
 
   it("answers FUNCTION_SPAWN_FAILED for a command that is not on the function's PATH", async () => {
-    const r = await executor.run({
+    const r = await launcher.run({
       requestId: "missing",
       command: "no-such-interpreter",
       args: [],

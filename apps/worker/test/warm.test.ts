@@ -9,14 +9,16 @@ import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packageSources, sampleMainPyPath } from "@allora/node-function";
-import { type MsgExecute, silentLogger } from "@allora/protocol";
+import { silentLogger } from "@allora/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createExecutor, type ExecutionResult, type Executor } from "../src/execution/executor.js";
-import { type FunctionMode, planRun } from "../src/execution/function-runner.js";
+import { createLauncherClient, type LauncherClient } from "../src/execution/launcher-client.js";
+import type { ExecutionResult } from "../src/execution/launcher-protocol.js";
+import { type FunctionMode, planRun } from "../src/execution/run-plan.js";
 import type { InstalledFunction } from "../src/functions/function-store.js";
+import { runnerExecute } from "./support/runner-execute.js";
 
 let root: string;
-let executor: Executor;
+let launcher: LauncherClient;
 let landlock = false;
 const runner: InstalledFunction = {
   cid: "runner",
@@ -29,7 +31,7 @@ beforeAll(async () => {
   await chmod(root, 0o711);
   await mkdir(join(root, "runs"));
   await writeFile(join(root, "secret.txt"), "secret\n", { mode: 0o644 });
-  executor = createExecutor({
+  launcher = createLauncherClient({
     scratchRoot: join(root, "runs"),
     maxStdoutBytes: 10_000,
     maxStderrBytes: 10_000,
@@ -37,10 +39,10 @@ beforeAll(async () => {
     logger: silentLogger,
     sandbox: { secretPaths: [join(root, "runs"), join(root, "secret.txt")] },
   });
-  landlock = Boolean((await executor.start()).landlock);
+  landlock = Boolean((await launcher.start()).landlock);
 });
 afterAll(async () => {
-  executor.killAll();
+  launcher.killAll();
   await rm(root, { recursive: true, force: true });
 });
 
@@ -54,27 +56,15 @@ async function app(files: Record<string, string>): Promise<string> {
   return join(dir, "main.py");
 }
 
-const message = (arg = "ETH"): MsgExecute =>
-  ({
-    type: "MsgExecute",
-    request_id: `r-${Math.random()}`,
-    function_id: "runner",
-    method: "allora-inference-function.wasm",
-    topic: "allora-topic-1-worker",
-    parameters: [],
-    env_vars: [{ name: "ALLORA_ARG_PARAMS", value: arg }],
-    config: {},
-  }) as unknown as MsgExecute;
-
 function run(mainPy: string, mode: FunctionMode, timeoutMs = 10_000): Promise<ExecutionResult> {
-  const plan = planRun(message(), runner, {
+  const plan = planRun(runnerExecute(), runner, {
     mainPy,
     python: "python3",
     functionEnv: new Map([["SECRET_FILE", join(root, "secret.txt")]]),
     defaultTimeoutMs: timeoutMs,
     functionMode: mode,
   });
-  return executor.run(plan.request);
+  return launcher.run(plan.request);
 }
 
 const json = (r: ExecutionResult) => JSON.parse(r.output.stdout) as Record<string, unknown>;

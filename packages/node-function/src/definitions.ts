@@ -7,8 +7,14 @@ import { type FunctionManifest, GUIDE_FUNCTION_METHOD, makeFunctionPackage, type
 
 const pythonDir = fileURLToPath(new URL("../python/", import.meta.url));
 
-/** The folder of the runner package's files (runner.py): what the worker installs as the runner package. */
+/** The folder of the runner package's files (exec_main_py.py, parent_death.py): what the worker installs as the runner package. */
 export const runnerPackageDir: string = pythonDir;
+
+/**
+ * Path of `parent_death.py`, the one rule by which every process between the worker and main.py dies with its
+ * parent: shipped in the runner package, and loaded from here by the worker's launcher and warm processes.
+ */
+export const parentDeathModulePath: string = `${pythonDir}parent_death.py`;
 
 /** Path of the sample `main.py` (the worker's own logic in the dev network). */
 export const sampleMainPyPath: string = `${pythonDir}main.py`;
@@ -32,11 +38,11 @@ export function packageSources(): Record<"runner" | "echo", { manifest: Function
         version,
         description: "Runs the worker's own main.py with the allocmd contract (argv, env, one JSON line on stdout)",
         kind: "runner",
-        entry: "runner.py",
+        entry: "exec_main_py.py",
         interpreter: "python3",
         methods: [GUIDE_FUNCTION_METHOD, "runner"],
       },
-      files: [file("runner.py", true)],
+      files: [file("exec_main_py.py", true), file("parent_death.py")],
     },
     echo: {
       manifest: {

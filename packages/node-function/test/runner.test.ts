@@ -9,7 +9,7 @@ import { computeCid, GUIDE_FUNCTION_METHOD } from "@allora/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildPackages, loadNodeFunctionPackages, readPackageRecords, sampleMainPyPath } from "../src/index.js";
 
-const runner = fileURLToPath(new URL("../python/runner.py", import.meta.url));
+const runner = fileURLToPath(new URL("../python/exec_main_py.py", import.meta.url));
 let server: Server;
 let serverUrl: string;
 let dir: string;

@@ -1,38 +1,30 @@
 /**
- * Reads the inference a function printed: one JSON object `{"infererValue": "<decimal>"}` on stdout.
+ * Reads the inference a function printed, by main.py's output contract (`@allora/node-function`'s
+ * checkMainPyOutput, the same judge `allocmd test` uses): one JSON line `{"infererValue": "<decimal>"}` on stdout.
  */
-import { AlloraError, formatDecimal, isPlainDecimal } from "@allora/protocol";
+import { checkMainPyOutput, MAIN_PY_OUTPUT_INVALID } from "@allora/node-function";
+import { AlloraError } from "@allora/protocol";
+import type { ExecutionResult } from "../execution/launcher-protocol.js";
 
-/** The inference value in `stdout`, or an `INFERENCE_OUTPUT_INVALID` error naming what is wrong. */
+/** The inference value in `stdout` of a run that exited 0, or an `INFERENCE_OUTPUT_INVALID` error naming the fault. */
 export function parseInferenceOutput(stdout: string): string {
-  const lines = stdout
-    .split("\n")
-    .map((l) => l.trim())
-    .filter(Boolean);
-  const last = lines.at(-1);
-  if (!last) throw new AlloraError("INFERENCE_OUTPUT_INVALID", "the function printed nothing on stdout");
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(last);
-  } catch {
-    throw new AlloraError("INFERENCE_OUTPUT_INVALID", `stdout's last line is not JSON: ${last.slice(0, 120)}`);
-  }
-  if (parsed === null || typeof parsed !== "object") {
-    throw new AlloraError("INFERENCE_OUTPUT_INVALID", "stdout's last line is not a JSON object");
-  }
-  const value = (parsed as { infererValue?: unknown }).infererValue;
-  if ((parsed as { error?: unknown }).error !== undefined && value === undefined) {
+  const verdict = checkMainPyOutput({ stdout, exitCode: 0 });
+  if (verdict.status === "ok") return verdict.value as string;
+  const message =
+    verdict.error !== undefined ? `the function reported an error: ${verdict.error}` : verdict.problems.join("; ");
+  throw new AlloraError(MAIN_PY_OUTPUT_INVALID, message);
+}
+
+/**
+ * The value a worker signs for a run: none when the run failed (a failure code, a non-zero exit), else what its
+ * stdout holds by the contract. Throws `INFERENCE_OUTPUT_INVALID` naming why there is nothing to sign.
+ */
+export function readInference(result: Pick<ExecutionResult, "output" | "errorCode">): string {
+  if (result.errorCode || result.output.exit_code !== 0) {
     throw new AlloraError(
-      "INFERENCE_OUTPUT_INVALID",
-      `the function reported an error: ${String((parsed as { error: unknown }).error)}`,
+      MAIN_PY_OUTPUT_INVALID,
+      `the function failed (exit ${result.output.exit_code}); nothing to sign`,
     );
   }
-  if (typeof value === "number" && Number.isFinite(value)) return formatDecimal(value, 12);
-  if (typeof value !== "string" || !isPlainDecimal(value)) {
-    throw new AlloraError(
-      "INFERENCE_OUTPUT_INVALID",
-      `"infererValue" must be a decimal string such as "2946.45", got ${JSON.stringify(value ?? null)}`,
-    );
-  }
-  return value;
+  return parseInferenceOutput(result.output.stdout);
 }

@@ -4,9 +4,9 @@
  * topic, by a worker with a chain account, for a run that succeeded with a valid inference on stdout.
  */
 import { type AlloraError, errorMessage, type MsgExecute, type MsgExecuteResponse } from "@allora/protocol";
-import type { ExecutionResult } from "../execution/executor.js";
+import type { ExecutionResult } from "../execution/launcher-protocol.js";
 import { topicIdOf } from "../topics.js";
-import { parseInferenceOutput } from "./inference-output.js";
+import { readInference } from "./inference-output.js";
 import type { WorkerChain } from "./worker-chain.js";
 
 /** The bundle fields of an execute's answer. */
@@ -41,14 +41,8 @@ export async function makeRoundBundle(input: RoundBundleInput): Promise<RoundBun
     );
   }
   if (!chain) return refused("CHAIN_DISABLED", "this worker has no chain account (--chain-rpc unset)");
-  if (result.errorCode || result.output.exit_code !== 0) {
-    return refused(
-      "INFERENCE_OUTPUT_INVALID",
-      `the function failed (exit ${result.output.exit_code}); nothing to sign`,
-    );
-  }
   try {
-    return { bundle: await chain.signBundle(message.chain_round, parseInferenceOutput(result.output.stdout)) };
+    return { bundle: await chain.signBundle(message.chain_round, readInference(result)) };
   } catch (err) {
     return refused((err as AlloraError).code ?? "BUNDLE_SIGN_FAILED", errorMessage(err));
   }

@@ -6,10 +6,11 @@
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { packageSources, runnerPackageDir } from "@allora/node-function";
+import { makeMainPyArgv, packageSources, runnerPackageDir } from "@allora/node-function";
 import { type MsgExecute, silentLogger } from "@allora/protocol";
-import { createExecutor, type ExecutionResult } from "./executor.js";
-import { type FunctionMode, planRun } from "./function-runner.js";
+import { createLauncherClient } from "./launcher-client.js";
+import type { ExecutionResult } from "./launcher-protocol.js";
+import { type FunctionMode, planRun } from "./run-plan.js";
 
 /** What every run of the session shares. */
 export interface MainPySessionOptions {
@@ -42,7 +43,7 @@ export async function startMainPySession(options: MainPySessionOptions): Promise
   const scratchRoot = await mkdtemp(join(tmpdir(), "allora-main-py-"));
   await chmod(scratchRoot, 0o711); // a run slot's uid (worker as root) enters it, as the worker's runs folder
   const mainPy = resolve(options.mainPy);
-  const executor = createExecutor({
+  const launcher = createLauncherClient({
     scratchRoot,
     maxStdoutBytes: options.maxStdoutBytes ?? 262_144,
     maxStderrBytes: options.maxStderrBytes ?? 65_536,
@@ -55,7 +56,7 @@ export async function startMainPySession(options: MainPySessionOptions): Promise
       ],
     },
   });
-  await executor.start();
+  await launcher.start();
   const runner = { cid: "runner", dir: runnerPackageDir, manifest: packageSources().runner.manifest };
   let sequence = 0;
   return {
@@ -80,13 +81,13 @@ export async function startMainPySession(options: MainPySessionOptions): Promise
         defaultTimeoutMs: options.timeoutMs,
         functionMode: request.mode,
       });
-      const result = await executor.run(plan.request);
-      // The command line runner.py makes of it (its plan()), for the report.
-      const argv = [options.python, mainPy, String(request.topic), "0", "0", request.arg];
+      const result = await launcher.run(plan.request);
+      // The command line the runner package makes of it, for the report.
+      const argv = makeMainPyArgv({ python: options.python, mainPy, env: plan.request.env });
       return { ...result, argv, env: { ...plan.request.env } };
     },
     async stop() {
-      executor.killAll();
+      launcher.killAll();
       await rm(scratchRoot, { recursive: true, force: true });
     },
   };

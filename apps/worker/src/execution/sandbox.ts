@@ -5,7 +5,7 @@
 import { chmod, stat } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import type { Logger } from "@allora/protocol";
-import type { SandboxLayer, SandboxOptions, SandboxReport } from "./executor.js";
+import type { SandboxLayer, SandboxOptions, SandboxReport } from "./launcher-protocol.js";
 
 /** What the sandbox needs to know about this worker. */
 export interface SandboxInputs {

@@ -4,7 +4,7 @@
  */
 import type { MessageChannel } from "@allora/p2p";
 import { type AlloraError, errorMessage, type Logger, type MsgExecuteResponse } from "@allora/protocol";
-import type { ExecutionResult } from "../execution/executor.js";
+import type { ExecutionResult } from "../execution/launcher-protocol.js";
 
 /** Bytes of stdout and stderr kept when an answer must be truncated to fit one message. */
 const TRUNCATED_STDOUT = 65_536;

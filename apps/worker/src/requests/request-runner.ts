@@ -13,8 +13,9 @@ import {
 } from "@allora/protocol";
 import { makeRoundBundle } from "../chain/round-bundle.js";
 import type { WorkerChain } from "../chain/worker-chain.js";
-import type { ExecutionResult, Executor } from "../execution/executor.js";
-import { planRun, type RunnerSettings } from "../execution/function-runner.js";
+import type { LauncherClient } from "../execution/launcher-client.js";
+import type { ExecutionResult } from "../execution/launcher-protocol.js";
+import { planRun, type RunPlanSettings } from "../execution/run-plan.js";
 import type { Semaphore } from "../execution/semaphore.js";
 import type { FunctionStore, InstalledFunction, PackageSource } from "../functions/function-store.js";
 import type { WorkerMetrics } from "../metrics.js";
@@ -24,9 +25,9 @@ import { makeExecuteRefusal, makeExecuteResponse, sendExecuteResponse } from "./
 /** Options of {@link createRequestRunner}. */
 export interface RequestRunnerOptions {
   store: FunctionStore;
-  executor: Pick<Executor, "run">;
+  executor: Pick<LauncherClient, "run">;
   semaphore: Semaphore;
-  settings: RunnerSettings;
+  settings: RunPlanSettings;
   metrics: Pick<WorkerMetrics, "executions" | "runSeconds" | "running">;
   /** The worker's chain side; undefined without `--chain-rpc`. */
   chain: WorkerChain | undefined;

@@ -8,7 +8,7 @@ import type { FunctionMode } from "@allora/worker";
 import { boolFlag, type CommandContext, type FlagValues, listFlag, stringFlag } from "../command.js";
 import type { Project } from "../config/load-config.js";
 import { CliError, usageError } from "../errors.js";
-import { type ContractVerdict, checkMainPyOutput } from "../main-py/check-output.js";
+import { type ContractVerdict, checkMainPyRun } from "../main-py/check-output.js";
 import { type MainPyResult, runMainPy } from "../main-py/run-main-py.js";
 import { formatMs, type Output } from "../output.js";
 import { requireProject } from "../project/endpoints.js";
@@ -76,10 +76,10 @@ interface TestOutcome {
 
 function judgeRuns(runs: MainPyResult[], timeoutMs: number): TestOutcome {
   const result = runs.at(-1) as MainPyResult;
-  const verdict = checkMainPyOutput(result, timeoutMs);
+  const verdict = checkMainPyRun(result, timeoutMs);
   const cold = runs.find((r) => r.mode === "cold");
   if (cold && cold !== result) {
-    const coldVerdict = checkMainPyOutput(cold, timeoutMs);
+    const coldVerdict = checkMainPyRun(cold, timeoutMs);
     if (coldVerdict.status !== verdict.status) {
       verdict.problems.push(
         `main.py's cold run ended "${coldVerdict.status}" but its warm run "${verdict.status}": does it keep state in a module across runs, or read the environment at import? (docs/WORKER.md, "Warm functions")`,

@@ -6,7 +6,7 @@
  * TMPDIR), its own process group, stdout and stderr kept apart with the worker's caps, and a deadline that kills
  * the whole group. Cold (a fresh interpreter) and warm (forked from a process that imported main.py's modules).
  */
-import { type FunctionMode, type MainPySession, startMainPySession } from "@allora/worker";
+import { type ExecutionResult, type FunctionMode, type MainPySession, startMainPySession } from "@allora/worker";
 import { STOP_SIGNALS } from "../docker/run-process.js";
 
 /** What to run. */
@@ -44,6 +44,31 @@ export interface MainPyResult {
 /** What a request sends beside the topic's argument (the guide's request, and `allocmd request`). */
 const REQUEST_ENV = { BLS_REQUEST_PATH: "/api" };
 
+/** A session run as `allocmd test` reports it. */
+export function toMainPyResult(
+  mode: FunctionMode,
+  r: ExecutionResult & { argv: string[]; env: Record<string, string> },
+): MainPyResult {
+  const code = r.errorCode;
+  return {
+    mode,
+    stdout: r.output.stdout,
+    stderr: r.output.stderr,
+    exitCode: r.output.exit_code,
+    signal: null,
+    timedOut: code === "FUNCTION_TIMEOUT",
+    ...(code === "FUNCTION_OUTPUT_TOO_LARGE"
+      ? { overflow: /stderr/.test(r.message ?? "") ? ("stderr" as const) : ("stdout" as const) }
+      : {}),
+    ...(code === "FUNCTION_SPAWN_FAILED" || code === "FUNCTION_SANDBOX_FAILED"
+      ? { spawnError: r.message ?? code }
+      : {}),
+    durationMs: r.usage.wall_clock_time / 1e6,
+    argv: r.argv,
+    env: r.env,
+  };
+}
+
 /** Runs main.py once per mode, in the order given, in one session (the warm process lives between warm runs). */
 export async function runMainPy(run: MainPyRun, modes: readonly FunctionMode[]): Promise<MainPyResult[]> {
   let session: MainPySession;
@@ -72,24 +97,7 @@ export async function runMainPy(run: MainPyRun, modes: readonly FunctionMode[]):
     const results: MainPyResult[] = [];
     for (const mode of modes) {
       const r = await session.run({ topic: run.topic, arg: run.arg, mode, env: REQUEST_ENV });
-      const code = r.errorCode;
-      results.push({
-        mode,
-        stdout: r.output.stdout,
-        stderr: r.output.stderr,
-        exitCode: r.output.exit_code,
-        signal: null,
-        timedOut: code === "FUNCTION_TIMEOUT",
-        ...(code === "FUNCTION_OUTPUT_TOO_LARGE"
-          ? { overflow: /stderr/.test(r.message ?? "") ? ("stderr" as const) : ("stdout" as const) }
-          : {}),
-        ...(code === "FUNCTION_SPAWN_FAILED" || code === "FUNCTION_SANDBOX_FAILED"
-          ? { spawnError: r.message ?? code }
-          : {}),
-        durationMs: r.usage.wall_clock_time / 1e6,
-        argv: r.argv,
-        env: r.env,
-      });
+      results.push(toMainPyResult(mode, r));
     }
     return results;
   } finally {

@@ -23,7 +23,7 @@ import { createHeadClient, errorMessage, makeGuideExecuteRequest } from "@allora
 import type { Project } from "../config/load-config.js";
 import { runProcess } from "../docker/run-process.js";
 import { CliError } from "../errors.js";
-import { checkMainPyOutput } from "../main-py/check-output.js";
+import { checkMainPyRun } from "../main-py/check-output.js";
 import type { CliIo, Output } from "../output.js";
 import { formatMs } from "../output.js";
 import { clearJoinRecord } from "../project/join-record.js";
@@ -74,7 +74,7 @@ async function firstRun(project: Project, headUrl: string, peerId: string): Prom
   const failure = res.failures?.[peerId];
   const fix = "fix main.py (check it with `allocmd test`), then run again; nothing was left running";
   if (group) {
-    const verdict = checkMainPyOutput(
+    const verdict = checkMainPyRun(
       {
         stdout: group.result.stdout,
         stderr: group.result.stderr,

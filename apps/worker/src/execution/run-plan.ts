@@ -1,17 +1,17 @@
 /**
- * Turns an execute into a process to run: which program, which arguments and exactly which environment. The
+ * The run plan: turns an execute into the process to start (which program, which arguments, exactly which
+ * environment, its timeout, what it may read, warm or cold), handed to the launcher client. The
  * environment is built from scratch (a fixed PATH and locale, the operator's `--function-env`, the request's env
  * vars, TOPIC_ID) so none of the worker's own variables or secrets reach a function.
  */
-import { dirname, isAbsolute, join } from "node:path";
+import { dirname, join } from "node:path";
+import { makeBaseRunEnv, makeRunnerEnv } from "@allora/node-function";
 import { isReservedEnvName, type MsgExecute, topicIdFromName } from "@allora/protocol";
 import type { InstalledFunction } from "../functions/function-store.js";
-import type { ExecutionRequest } from "./executor.js";
-
-const SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+import type { ExecutionRequest } from "./launcher-protocol.js";
 
 /** Worker settings that shape every run. */
-export interface RunnerSettings {
+export interface RunPlanSettings {
   mainPy: string;
   python: string;
   /** Operator-chosen env for every function, from `--function-env`. */
@@ -40,7 +40,7 @@ export interface RunPlan {
   refusedEnv: string[];
 }
 
-function interpreterOf(fn: InstalledFunction, settings: RunnerSettings): string {
+function interpreterOf(fn: InstalledFunction, settings: RunPlanSettings): string {
   switch (fn.manifest.interpreter) {
     case "python3":
       return settings.python;
@@ -52,20 +52,10 @@ function interpreterOf(fn: InstalledFunction, settings: RunnerSettings): string 
 }
 
 /** Plans the run of `message` with the installed function `fn`. */
-export function planRun(message: MsgExecute, fn: InstalledFunction, settings: RunnerSettings): RunPlan {
-  const path = isAbsolute(settings.python) ? `${dirname(settings.python)}:${SAFE_PATH}` : SAFE_PATH;
-  const env: Record<string, string> = {
-    PATH: path,
-    LANG: "C.UTF-8",
-    LC_ALL: "C.UTF-8",
-    PYTHONDONTWRITEBYTECODE: "1",
-    PYTHONUNBUFFERED: "1",
-  };
+export function planRun(message: MsgExecute, fn: InstalledFunction, settings: RunPlanSettings): RunPlan {
+  const env = makeBaseRunEnv(settings.python);
   for (const [name, value] of settings.functionEnv) env[name] = value;
-  if (fn.manifest.kind === "runner") {
-    env.ALLORA_MAIN_PY = settings.mainPy;
-    env.ALLORA_PYTHON = settings.python;
-  }
+  if (fn.manifest.kind === "runner") Object.assign(env, makeRunnerEnv(settings.mainPy, settings.python));
   // The warm process's environment: the operator's and the worker's, nothing any request chose.
   const serverEnv = { ...env };
   const refusedEnv: string[] = [];

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { packageSources, runnerPackageDir } from "@allora/node-function";
 import type { MsgExecute } from "@allora/protocol";
 import { describe, expect, it } from "vitest";
-import { type FunctionMode, planRun } from "../src/execution/function-runner.js";
+import { type FunctionMode, planRun } from "../src/execution/run-plan.js";
 import type { InstalledFunction } from "../src/functions/function-store.js";
 
 const sources = packageSources();
@@ -34,7 +34,7 @@ describe("planRun", () => {
     const { request, refusedEnv } = planRun(message, runner, settings("warm"));
     expect(refusedEnv).toEqual(["PYTHONPATH"]);
     expect(request.warm).toEqual({
-      entry: join(runnerPackageDir, "runner.py"),
+      entry: join(runnerPackageDir, "exec_main_py.py"),
       runner: true,
       serverEnv: {
         PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",

@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
-"""The Allora node function: runs the worker's own main.py with the allocmd contract.
+"""The runner package's entry: execs the worker's own main.py with the contract's argv.
 
-The worker starts this runner for every execute of a topic whose function is this package. It reads the request's
+The worker starts it for every execute of a topic whose function is this package. It reads the request's
 environment and replaces itself with
 
     python3 <main.py> <TOPIC_ID> <ALLORA_BLOCK_HEIGHT_CURRENT> <ALLORA_BLOCK_HEIGHT_EVAL> <ALLORA_ARG_PARAMS> [params...]
 
 with heights "0" when the request carries none (a hand-sent test request), so main.py always gets its four arguments.
 main.py runs in its own folder; its stdout and stderr go straight to the worker, separately, and its exit code is the
-function's. It dies with the process that started it.
+function's. It dies with the process that started it (parent_death.py, shipped beside it).
 
 Only the Python standard library is used.
 """
@@ -23,29 +23,10 @@ def fail(message, code=2):
     sys.exit(code)
 
 
-def die_with_parent(expected_parent):
-    """Ask Linux to SIGKILL this process when its parent dies, so a worker that is killed leaves no function behind."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return  # not Linux: the worker's process-group kill on timeout still applies
-    if os.getppid() != expected_parent:
-        os._exit(1)  # the parent died before the request took effect
-
-
-def expected_parent():
-    """The worker's launcher says who it is (ALLORA_PARENT_PID): reading getppid() here could already see init."""
-    told = os.environ.pop("ALLORA_PARENT_PID", "")
-    return int(told) if told.isdigit() else os.getppid()
-
-
 def plan(environ, params):
     """The command line of main.py for a request: [python, main.py, topic, height, height_eval, argument, *params].
 
-    One definition for both ways the worker runs main.py: this runner exec's it (cold), and the worker's warm
+    One definition for both ways the worker runs main.py: this script exec's it (cold), and the worker's warm
     process (apps/worker/python/warm.py) calls plan() in a forked child and runs main.py there (warm)."""
     main_py = environ.get("ALLORA_MAIN_PY", "")
     python = environ.get("ALLORA_PYTHON") or sys.executable or "python3"
@@ -68,7 +49,10 @@ def plan(environ, params):
 
 
 def main():
-    die_with_parent(expected_parent())
+    # This package's own module: a cold run's sys.path[0] is this folder (a warm process never calls main()).
+    from parent_death import die_with_parent, told_parent
+
+    die_with_parent(told_parent(os.environ))
     argv = plan(os.environ, sys.argv[1:])
     python, main_py = argv[0], argv[1]
     try:

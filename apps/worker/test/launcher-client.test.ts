@@ -4,15 +4,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { silentLogger } from "@allora/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createExecutor, type Executor } from "../src/execution/executor.js";
+import { createLauncherClient, type LauncherClient } from "../src/execution/launcher-client.js";
 
 let root: string;
-let executor: Executor;
+let launcher: LauncherClient;
 const env = { PATH: "/usr/bin:/bin" };
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), "executor-"));
-  executor = createExecutor({
+  root = await mkdtemp(join(tmpdir(), "launcher-"));
+  launcher = createLauncherClient({
     scratchRoot: root,
     maxStdoutBytes: 1000,
     maxStderrBytes: 500,
@@ -21,12 +21,12 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  executor.killAll();
+  launcher.killAll();
   await rm(root, { recursive: true, force: true });
 });
 
-const sh = (script: string, extra: Partial<Parameters<Executor["run"]>[0]> = {}) =>
-  executor.run({
+const sh = (script: string, extra: Partial<Parameters<LauncherClient["run"]>[0]> = {}) =>
+  launcher.run({
     requestId: `r-${Math.random()}`,
     command: "/bin/sh",
     args: ["-c", script],
@@ -35,7 +35,7 @@ const sh = (script: string, extra: Partial<Parameters<Executor["run"]>[0]> = {})
     ...extra,
   });
 
-describe("executor", () => {
+describe("launcher", () => {
   it("keeps stdout and stderr apart, passes stdin and returns the exit code and wall clock", async () => {
     const r = await sh('read line; echo "out:$line"; echo err >&2; exit 3', { stdin: "hello\n" });
     expect(r.output).toEqual({ stdout: "out:hello\n", stderr: "err\n", exit_code: 3 });
@@ -90,7 +90,7 @@ describe("executor", () => {
   });
 
   it("reports a program that cannot start", async () => {
-    const r = await executor.run({
+    const r = await launcher.run({
       requestId: "x",
       command: "/nonexistent/interpreter",
       args: [],
