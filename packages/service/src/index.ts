@@ -4,6 +4,7 @@ export * from "./http.js";
 export * from "./http-limits.js";
 export * from "./logger.js";
 export * from "./metrics.js";
+export * from "./node-metrics.js";
 export * from "./run-service.js";
 export * from "./runner-link.js";
 export * from "./secret-file.js";
