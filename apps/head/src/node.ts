@@ -70,19 +70,10 @@ export async function createHeadNode(config: HeadConfig, deps: HeadNodeDeps): Pr
     sessions,
     catalog,
     isExecutable: (cid) => installs.isExecutable(cid),
-    maxExecutionMs: Math.round(config.maxExecutionTime * 1000),
-    executionGraceMs: Math.round(config.executionGrace * 1000),
-    defaultRollCallMs: Math.round(config.rollCallTimeout * 1000),
+    ...executeTimingsOf(config),
     logger: log("execute"),
     onRound: (round) => chain?.submit(round),
-    admission: createAdmission({
-      maxActive: config.maxRestExecutes,
-      maxQueued: config.maxRestQueued,
-      maxWaitMs: Math.round(config.maxRestWait * 1000),
-      maxPerClient: config.maxRestPerClient,
-      chainRest: config.chainRest,
-      logger: log("admission"),
-    }),
+    admission: createAdmission({ ...admissionLimitsOf(config), chainRest: config.chainRest, logger: log("admission") }),
     // Without --trusted-workers any peer may answer: mark those the chain does not know for the topic.
     ...(config.chainRest && config.trustedWorkers.length === 0
       ? { unregistered: createRegistrationView({ rest: config.chainRest, logger: log("chain") }).unregistered }
@@ -126,6 +117,25 @@ export async function createHeadNode(config: HeadConfig, deps: HeadNodeDeps): Pr
       await sessions.stop();
       await host.stop();
     },
+  };
+}
+
+/** How long the execute flow waits for a roll call and for each worker, in ms. */
+function executeTimingsOf(config: HeadConfig) {
+  return {
+    maxExecutionMs: Math.round(config.maxExecutionTime * 1000),
+    executionGraceMs: Math.round(config.executionGrace * 1000),
+    defaultRollCallMs: Math.round(config.rollCallTimeout * 1000),
+  };
+}
+
+/** The bounded lane of hand-sent requests. */
+function admissionLimitsOf(config: HeadConfig) {
+  return {
+    maxActive: config.maxRestExecutes,
+    maxQueued: config.maxRestQueued,
+    maxWaitMs: Math.round(config.maxRestWait * 1000),
+    maxPerClient: config.maxRestPerClient,
   };
 }
 
