@@ -7,7 +7,7 @@
 import { join, resolve } from "node:path";
 import { createP2pHost, serveFunctionPackages } from "@allora/p2p";
 import { type ExecuteResponse, ensureKeyFolder, type Logger, type StatusResponse } from "@allora/protocol";
-import { httpLimitsOf, limitHttpServer, readSecretFile } from "@allora/service";
+import { chainAccountOptionsOf, httpLimitsOf, limitHttpServer, readSecretFile } from "@allora/service";
 import { createHeadChain, type HeadChain } from "./chain/head-chain.js";
 import { createRegistrationView } from "./chain/registrations.js";
 import { assertChainOptions, type HeadConfig } from "./config.js";
@@ -158,12 +158,7 @@ async function createChainSide(config: HeadConfig, logger: Logger): Promise<Head
   assertChainOptions(config);
   if (!config.chainRpc || !mnemonic) return undefined;
   return createHeadChain({
-    rpc: config.chainRpc,
-    rest: config.chainRest,
-    chainId: config.chainId,
-    mnemonic,
-    gasPrice: config.chainGasPrice,
-    faucetUrl: config.faucetUrl,
+    ...chainAccountOptionsOf({ ...config, chainRpc: config.chainRpc }, mnemonic),
     logger,
     maxConcurrent: config.chainMaxSubmissions,
     maxQueued: config.chainMaxQueued,

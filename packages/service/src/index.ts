@@ -1,3 +1,4 @@
+export * from "./chain-account.js";
 export * from "./chain-rest.js";
 export * from "./config.js";
 export * from "./http.js";

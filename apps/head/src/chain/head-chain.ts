@@ -25,6 +25,7 @@ import {
   fundFromFaucet,
   type Logger,
 } from "@allora/protocol";
+import type { ChainAccountOptions } from "@allora/service";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { GasPrice, SigningStargateClient } from "@cosmjs/stargate";
 import type { RoundBundles } from "../execution/collect.js";
@@ -35,13 +36,7 @@ import { createSequenceAllocator } from "./sequence-allocator.js";
 export type { Submission } from "./round-submission.js";
 
 /** Options of {@link createHeadChain}. */
-export interface HeadChainOptions {
-  rpc: string;
-  rest: string | undefined;
-  chainId: string;
-  mnemonic: string;
-  gasPrice: string;
-  faucetUrl: string | undefined;
+export interface HeadChainOptions extends ChainAccountOptions {
   logger: Logger;
   /** Rounds submitted at once; more wait in a queue of `maxQueued` (default 8). */
   maxConcurrent?: number;

@@ -4,9 +4,7 @@
  */
 import type { ExecuteResponse, PeerFailure } from "@allora/protocol";
 import { aggregateResults, resultCodeOf } from "./aggregate.js";
-import type { ExecutePlan } from "./check-request.js";
-import type { CollectedAnswers } from "./collect.js";
-import { explainOutcome } from "./explain.js";
+import { explainOutcome, type OutcomeFacts } from "./explain.js";
 
 /** The 408 of a roll call that got no worker, or too few. */
 export function makeNoWorkerResponse(
@@ -29,13 +27,8 @@ export function makeUnsentResponse(requestId: string, reason: string): ExecuteRe
 }
 
 /** What an execute that ran came to. */
-export interface RunOutcome {
-  plan: ExecutePlan;
+export interface RunOutcome extends OutcomeFacts {
   requestId: string;
-  chosen: readonly string[];
-  collected: CollectedAnswers;
-  declined: ReadonlyMap<string, PeerFailure>;
-  unregistered: readonly string[] | undefined;
   rollCallMs: number;
   totalMs: number;
 }
@@ -44,7 +37,7 @@ export interface RunOutcome {
 export function makeResultResponse(outcome: RunOutcome): ExecuteResponse {
   const { collected, chosen, unregistered } = outcome;
   const code = resultCodeOf(collected.outputs.length, chosen.length, outcome.plan.threshold);
-  const notes = explainOutcome({ ...outcome, reachedThreshold: code === "200" });
+  const notes = explainOutcome(outcome, code === "200");
   return {
     code,
     request_id: outcome.requestId,

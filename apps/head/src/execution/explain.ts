@@ -71,8 +71,6 @@ export function explainShortRollCall(
 /** What an execute that ran should tell its caller, one note per fact; empty for a plain success. */
 export interface OutcomeFacts {
   plan: ExecutePlan;
-  /** Whether the results reached the threshold. */
-  reachedThreshold: boolean;
   chosen: readonly string[];
   collected: CollectedAnswers;
   declined: ReadonlyMap<string, PeerFailure>;
@@ -80,12 +78,12 @@ export interface OutcomeFacts {
   unregistered: readonly string[] | undefined;
 }
 
-/** The notes of an outcome (see {@link OutcomeFacts}). */
-export function explainOutcome(facts: OutcomeFacts): string[] {
+/** The notes of an outcome (see {@link OutcomeFacts}); `reachedThreshold`: whether the results reached it. */
+export function explainOutcome(facts: OutcomeFacts, reachedThreshold: boolean): string[] {
   const { plan, collected, declined } = facts;
   const { failures, unanswered } = collected;
   const notes: string[] = [];
-  if (!facts.reachedThreshold)
+  if (!reachedThreshold)
     notes.push(
       `${collected.outputs.length} of ${plural(facts.chosen.length, "chosen worker")} returned a result (threshold ${Math.round(plan.threshold * 100)}%)`,
     );
