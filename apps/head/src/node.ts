@@ -96,11 +96,15 @@ export async function createHeadNode(config: HeadConfig, deps: HeadNodeDeps): Pr
   });
 
   let restAddress = "";
+  let started = false;
+  let stopped = false;
   return {
     peerId: identity.peerId,
     restAddress: () => restAddress,
     status,
     async start() {
+      if (started) return;
+      started = true;
       await serveFunctionPackages(host, (cid) => catalog.get(cid)?.bytes, log("functions"));
       await sessions.start();
       chain?.start();
@@ -112,6 +116,8 @@ export async function createHeadNode(config: HeadConfig, deps: HeadNodeDeps): Pr
       );
     },
     async stop() {
+      if (stopped) return;
+      stopped = true;
       await api.close();
       chain?.stop();
       await sessions.stop();
