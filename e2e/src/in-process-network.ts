@@ -6,7 +6,7 @@ import { createWriteStream, type WriteStream } from "node:fs";
 import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type HeadNode, headConfig, startHeadNode } from "@allora/head";
+import { createHeadNode, type HeadNode, headConfig } from "@allora/head";
 import { buildInferenceApp, createGeneratorPriceFeed, type ModelName } from "@allora/inference-server";
 import { sampleMainPyPath } from "@allora/node-function";
 import { createLogger, createMetricsRegistry, parseConfig } from "@allora/service";
@@ -66,8 +66,14 @@ export async function startInProcessNetwork(options: {
     `--data-dir=${join(dir, "head")}`,
     ...(options.headArgs ?? []),
   ];
-  const startHead = () =>
-    startHeadNode(parseConfig(headConfig, headArgv, {}).config, { logger: logger("head"), version: "test" });
+  const startHead = async () => {
+    const node = await createHeadNode(parseConfig(headConfig, headArgv, {}).config, {
+      logger: logger("head"),
+      version: "test",
+    });
+    await node.start();
+    return node;
+  };
   let head = await startHead();
   const headP2p = `/ip4/127.0.0.1/tcp/${p2pPort}`;
   const inference: FastifyInstance[] = [];

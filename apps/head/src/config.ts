@@ -1,8 +1,8 @@
 /**
  * Every option of the head. Flags and env vars share names (`--rest-port` = `REST_PORT`).
  */
-import { checkHttpUrl, checkPeerId } from "@allora/protocol";
-import { defineConfig, httpLimitOptions } from "@allora/service";
+import { AlloraError, checkHttpUrl, checkPeerId } from "@allora/protocol";
+import { type ConfigOf, defineConfig, httpLimitOptions } from "@allora/service";
 
 export const headConfig = defineConfig({
   name: { type: "string", default: "head", description: "node name on every log line" },
@@ -160,3 +160,19 @@ export const headConfig = defineConfig({
   },
   ...httpLimitOptions(),
 });
+
+/** The head's config, as parsed from flags and env. */
+export type HeadConfig = ConfigOf<typeof headConfig>;
+
+/**
+ * Refuses chain options that only make sense together: a head that submits rounds (`--chain-rpc`) needs its key
+ * (`--chain-mnemonic-file`) and the chain's REST face (`--chain-rest`) to check registrations.
+ */
+export function assertChainOptions(config: HeadConfig): void {
+  if (config.chainRpc && (!config.chainMnemonicFile || !config.chainRest)) {
+    throw new AlloraError(
+      "CONFIG_INVALID",
+      `--chain-rpc is set but ${config.chainMnemonicFile ? "--chain-rest" : "--chain-mnemonic-file"} is not: the head needs its key to submit rounds, and the chain's REST face to check registrations`,
+    );
+  }
+}

@@ -1,3 +1,3 @@
 export { createHeadChain, type HeadChain, type HeadChainOptions, type Submission } from "./chain/head-chain.js";
-export { headConfig } from "./config.js";
-export { type HeadConfig, type HeadNode, startHeadNode } from "./node.js";
+export { type HeadConfig, headConfig } from "./config.js";
+export { createHeadNode, type HeadNode, type HeadNodeDeps } from "./node.js";

@@ -1,4 +1,5 @@
 export * from "./chain-key.js";
+export * from "./chain-account.js";
 export * from "./chain-rest.js";
 export * from "./config.js";
 export * from "./http.js";
@@ -6,6 +7,7 @@ export * from "./http-limits.js";
 export * from "./logger.js";
 export * from "./metrics.js";
 export * from "./node-options.js";
+export * from "./node-metrics.js";
 export * from "./run-service.js";
 export * from "./runner-link.js";
 export * from "./secret-file.js";

@@ -2,7 +2,7 @@
 import "@allora/service/polyfills";
 import { readPackageVersion, runService } from "@allora/service";
 import { headConfig } from "../config.js";
-import { startHeadNode } from "../node.js";
+import { createHeadNode } from "../node.js";
 
 await runService({
   program: "allora-head",
@@ -15,5 +15,9 @@ await runService({
   ],
   nodeName: (c) => c.name,
   logLevel: (c) => c.logLevel,
-  start: ({ config, logger, version }) => startHeadNode(config, { logger, version }),
+  async start({ config, logger, version }) {
+    const node = await createHeadNode(config, { logger, version });
+    await node.start();
+    return node;
+  },
 });

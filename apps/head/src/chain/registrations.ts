@@ -5,8 +5,7 @@
  * view is read in the background and never holds up a request: until a topic's list has been read once, nobody is
  * marked.
  */
-import { errorMessage, type Logger } from "@allora/protocol";
-import { getJson } from "@allora/service";
+import { createChainRestClient, errorMessage, type Logger } from "@allora/protocol";
 
 /** How old a topic's list may be before a request reads it again (in the background). */
 const REFRESH_MS = 5000;
@@ -19,18 +18,16 @@ export interface RegistrationView {
 
 /** Creates the view over the chain's REST face. */
 export function createRegistrationView(options: { rest: string; logger: Logger }): RegistrationView {
+  const chain = createChainRestClient(options.rest, { timeoutMs: 3000 });
   const topics = new Map<string, { keys: Set<string>; readAt: number }>();
   const reading = new Set<string>();
 
   const read = (topic: string) => {
     if (reading.has(topic)) return;
     reading.add(topic);
-    getJson(`${options.rest}/allora/localnet/v1/topics/${topic}/workers`, 3000)
-      .then((body) => {
-        const workers = (body as { workers?: Array<{ lib_p2p_key?: unknown }> }).workers ?? [];
-        const keys = new Set(workers.map((w) => w.lib_p2p_key).filter((k): k is string => typeof k === "string"));
-        topics.set(topic, { keys, readAt: Date.now() });
-      })
+    chain
+      .topicWorkers(topic)
+      .then((workers) => topics.set(topic, { keys: new Set(workers.map((w) => w.lib_p2p_key)), readAt: Date.now() }))
       .catch((err) =>
         options.logger.warn(
           { code: "REGISTRATIONS_UNREADABLE", topic },

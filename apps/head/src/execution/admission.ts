@@ -6,7 +6,7 @@
  * `HEAD_BUSY`, so REST load queues at the head instead of crowding the chain's rounds out of the workers.
  */
 import { AlloraError, type Logger } from "@allora/protocol";
-import { getJson } from "@allora/service";
+import { readOpenNonces } from "../chain/open-rounds.js";
 
 /** Options of {@link createAdmission}. */
 export interface AdmissionOptions {
@@ -46,14 +46,7 @@ export function createAdmission(options: AdmissionOptions) {
     const age = cached ? Date.now() - cached.at : Number.POSITIVE_INFINITY;
     // A fresh read serves every claim; a round newer than the read (it opened since) is worth one more soon.
     if (cached && (age < MIN_REREAD_MS || (age < OPEN_ROUNDS_TTL_MS && !cached.newer(nonce)))) return cached.nonces;
-    const nonces = getJson(`${rest}/emissions/v1/unfulfilled_worker_nonces/${topic}`, 2000).then(
-      (body) =>
-        new Set(
-          ((body as { nonces?: { nonces?: Array<{ block_height?: string }> } }).nonces?.nonces ?? []).map((n) =>
-            String(n.block_height),
-          ),
-        ),
-    );
+    const nonces = readOpenNonces(rest as string, topic, 2000);
     let highest = -1n;
     void nonces.then(
       (set) => {

@@ -18,3 +18,9 @@ export function aggregateResults(outputs: ReadonlyArray<{ peer: string; output: 
   for (const r of results) r.frequency = total === 0 ? 0 : (100 * r.peers.length) / total;
   return results.sort((a, b) => b.peers.length - a.peers.length);
 }
+
+/** The execute's code: 200 when the share of chosen workers with a result reaches `threshold`, 206 for some, 204 for none. */
+export function resultCodeOf(results: number, chosen: number, threshold: number): "200" | "206" | "204" {
+  const ratio = chosen === 0 ? 0 : results / chosen;
+  return ratio >= threshold ? "200" : ratio > 0 ? "206" : "204";
+}

@@ -4,12 +4,13 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { loadNodeFunctionPackages } from "@allora/node-function";
+import { defaultFunctionAliases, loadNodeFunctionPackages } from "@allora/node-function";
 import {
   AlloraError,
   computeCid,
   isVerifiableCid,
   type Logger,
+  parseFunctionAliases,
   readFunctionPackage,
   resolveFunctionId,
 } from "@allora/protocol";
@@ -28,6 +29,11 @@ export interface FunctionCatalog {
   /** The CID a function id names; throws `FUNCTION_UNKNOWN` when it is neither an alias nor a CID. */
   resolve(functionId: string): string;
   list(): Array<{ cid: string; name: string; aliases: string[] }>;
+}
+
+/** The aliases of `--function-aliases` (`alias=cid` pairs), or the default ones when it is not set. */
+export function functionAliasesOf(pairs: readonly string[] | undefined): ReadonlyMap<string, string> {
+  return pairs ? parseFunctionAliases(pairs.join(",")) : defaultFunctionAliases();
 }
 
 /** Loads the catalog. */

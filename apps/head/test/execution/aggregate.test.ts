@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { aggregateResults } from "../src/execution/aggregate.js";
+import { aggregateResults } from "../../src/execution/aggregate.js";
 
 const out = (stdout: string, exit_code = 0, stderr = "") => ({ stdout, stderr, exit_code });
 

@@ -1,7 +1,7 @@
 import { AlloraError, type ExecuteRequest, silentLogger } from "@allora/protocol";
 import { createMetricsRegistry } from "@allora/service";
 import { describe, expect, it } from "vitest";
-import { buildHeadApi } from "../src/api/app.js";
+import { buildHeadApi } from "../../src/http/app.js";
 
 function api(
   execute: (r: ExecuteRequest) => Promise<unknown> = async () => ({ code: "200", request_id: "r", cluster: {} }),
