@@ -57,9 +57,6 @@ export const ChainTopicWorkersView = Type.Object({
 });
 export type ChainTopicWorkersView = Static<typeof ChainTopicWorkersView>;
 
-/** A worker's outcome in a round: its inference and, once the truth is known, loss, score and reward. */
-export type ChainRoundWorkerView = Protocol.ChainRoundWorkerView;
-
 /** One round of `GET /allora/localnet/v1/topics/{id}/rounds`, without the per-tx inference list. */
 export const ChainRoundView = Type.Omit(Protocol.ChainRoundView, ["inferences"]);
 export type ChainRoundView = Static<typeof ChainRoundView>;
@@ -100,7 +97,6 @@ const ChainPanel = Type.Object({
   latest_block_time: Type.Optional(Nullable(Type.String())),
   block_time_ms: Type.Optional(Type.Integer()),
 });
-export type ChainPanel = Static<typeof ChainPanel>;
 
 /** The head as the page shows it. */
 export const HeadPanel = Type.Object({
@@ -121,7 +117,6 @@ const WorkerTopicStanding = Type.Pick(Protocol.ChainWorkerView, [
   "rounds_scored",
   "cumulative_reward",
 ]);
-export type WorkerTopicStanding = Static<typeof WorkerTopicStanding>;
 
 /** One worker as the page shows it: joined from its own status, the head's view and the chain's. */
 export const WorkerPanel = Type.Object({

@@ -1,17 +1,11 @@
 /**
  * Every option of the head. Flags and env vars share names (`--rest-port` = `REST_PORT`).
  */
-import { AlloraError, checkHttpUrl, checkPeerId } from "@allora/protocol";
-import { type ConfigOf, defineConfig, httpLimitOptions } from "@allora/service";
+import { checkHttpUrl, checkPeerId } from "@allora/protocol";
+import { type ConfigOf, defineConfig, httpLimitOptions, nodeOptions } from "@allora/service";
 
 export const headConfig = defineConfig({
-  name: { type: "string", default: "head", description: "node name on every log line" },
-  "log-level": {
-    type: "string",
-    default: "info",
-    choices: ["trace", "debug", "info", "warn", "error"],
-    description: "log level",
-  },
+  ...nodeOptions("head"),
   "data-dir": { type: "string", default: "./data", description: "folder for keys (unless --key-dir)" },
   "key-dir": {
     type: "string",
@@ -163,16 +157,3 @@ export const headConfig = defineConfig({
 
 /** The head's config, as parsed from flags and env. */
 export type HeadConfig = ConfigOf<typeof headConfig>;
-
-/**
- * Refuses chain options that only make sense together: a head that submits rounds (`--chain-rpc`) needs its key
- * (`--chain-mnemonic-file`) and the chain's REST face (`--chain-rest`) to check registrations.
- */
-export function assertChainOptions(config: HeadConfig): void {
-  if (config.chainRpc && (!config.chainMnemonicFile || !config.chainRest)) {
-    throw new AlloraError(
-      "CONFIG_INVALID",
-      `--chain-rpc is set but ${config.chainMnemonicFile ? "--chain-rest" : "--chain-mnemonic-file"} is not: the head needs its key to submit rounds, and the chain's REST face to check registrations`,
-    );
-  }
-}

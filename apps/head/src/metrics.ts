@@ -21,6 +21,3 @@ export function createHeadMetrics(node: string) {
     workers: { kind: "gauge", name: "allora_head_connected_workers", help: "workers with an open session" },
   });
 }
-
-/** The head's metrics. */
-export type HeadMetrics = ReturnType<typeof createHeadMetrics>;

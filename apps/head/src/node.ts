@@ -7,10 +7,10 @@
 import { join, resolve } from "node:path";
 import { createP2pHost, serveFunctionPackages } from "@allora/p2p";
 import { type ExecuteResponse, ensureKeyFolder, type Logger, type StatusResponse } from "@allora/protocol";
-import { chainAccountOptionsOf, httpLimitsOf, limitHttpServer, readSecretFile } from "@allora/service";
+import { chainAccountOptionsOf, httpLimitsOf, limitHttpServer, readChainKey } from "@allora/service";
 import { createHeadChain, type HeadChain } from "./chain/head-chain.js";
 import { createRegistrationView } from "./chain/registrations.js";
-import { assertChainOptions, type HeadConfig } from "./config.js";
+import type { HeadConfig } from "./config.js";
 import { createAdmission } from "./execution/admission.js";
 import { createExecuteService } from "./execution/execute-service.js";
 import { ResultCache } from "./execution/result-cache.js";
@@ -158,10 +158,10 @@ async function loadIdentity(config: HeadConfig, logger: Logger) {
 
 /** The chain side, when the head submits rounds (`--chain-rpc`); its key is loaded, the chain may come up later. */
 async function createChainSide(config: HeadConfig, logger: Logger): Promise<HeadChain | undefined> {
-  const mnemonic = config.chainMnemonicFile
-    ? await readSecretFile(config.chainMnemonicFile, "chain mnemonic")
-    : undefined;
-  assertChainOptions(config);
+  const mnemonic = await readChainKey(
+    config,
+    "the head needs its key to submit rounds, and the chain's REST face to check registrations",
+  );
   if (!config.chainRpc || !mnemonic) return undefined;
   return createHeadChain({
     ...chainAccountOptionsOf({ ...config, chainRpc: config.chainRpc }, mnemonic),

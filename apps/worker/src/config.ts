@@ -3,7 +3,7 @@
  */
 
 import { checkBootNode, checkHttpUrl, checkPeerId, isReservedEnvName } from "@allora/protocol";
-import { type ConfigOf, defineConfig, httpLimitOptions } from "@allora/service";
+import { type ConfigOf, defineConfig, httpLimitOptions, nodeOptions } from "@allora/service";
 
 /** Accepts a topic id (`1`) or its gossip name (`allora-topic-1-worker`). */
 function checkTopic(value: string): string | undefined {
@@ -14,13 +14,7 @@ function checkTopic(value: string): string | undefined {
 
 /** The worker's options as flags and env vars. */
 export const workerConfig = defineConfig({
-  name: { type: "string", default: "worker", description: "node name on every log line" },
-  "log-level": {
-    type: "string",
-    default: "info",
-    choices: ["trace", "debug", "info", "warn", "error"],
-    description: "log level",
-  },
+  ...nodeOptions("worker"),
   "data-dir": {
     type: "string",
     default: "./data",

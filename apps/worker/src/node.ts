@@ -13,7 +13,7 @@ import {
   type MsgWorkerHello,
   parseFunctionAliases,
 } from "@allora/protocol";
-import { httpLimitsOf, limitHttpServer } from "@allora/service";
+import { chainAccountOptionsOf, httpLimitsOf, limitHttpServer } from "@allora/service";
 import { createWorkerChain, type WorkerChain } from "./chain/worker-chain.js";
 import type { WorkerConfig } from "./config.js";
 import { createLauncherClient, type LauncherClient } from "./execution/launcher-client.js";
@@ -353,12 +353,7 @@ async function createChainSide(
 ): Promise<WorkerChain | undefined> {
   if (!config.chainRpc || !setup.mnemonic) return undefined;
   return createWorkerChain({
-    rpc: config.chainRpc,
-    rest: config.chainRest,
-    chainId: config.chainId,
-    mnemonic: setup.mnemonic,
-    gasPrice: config.chainGasPrice,
-    faucetUrl: config.faucetUrl,
+    ...chainAccountOptionsOf({ ...config, chainRpc: config.chainRpc }, setup.mnemonic),
     topics: setup.topics,
     libp2pKey,
     multiAddress,

@@ -23,8 +23,6 @@ import { type CheckTxResult, createTxAdmission } from "./tx-admission.js";
 import { type IndexedTx, TxIndex } from "./tx-index.js";
 import { TxWaiters } from "./tx-waiters.js";
 
-export type { CheckTxResult } from "./tx-admission.js";
-
 /** A committed block as the faces see it. */
 export interface BlockMeta {
   height: bigint;

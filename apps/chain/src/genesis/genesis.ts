@@ -10,19 +10,19 @@ import { checkTopicFields, type TopicFields } from "../topics/topic-rules.js";
 import { type ChainParams, DEFAULT_PARAMS } from "./params.js";
 
 /** A coin balance. */
-export interface Coin {
+interface Coin {
   denom: string;
   amount: bigint;
 }
 
 /** An account funded at genesis. */
-export interface GenesisAccount {
+interface GenesisAccount {
   address: string;
   coins: Coin[];
 }
 
 /** A topic created at genesis (ids are assigned 1, 2, … in file order). */
-export interface GenesisTopic extends TopicFields {
+interface GenesisTopic extends TopicFields {
   creator: string;
 }
 

@@ -12,7 +12,7 @@ import type { NetworkSnapshot, WorkerOutcome } from "../state/chain-state.js";
 import { log10SquaredError, phi, stdDev } from "./math.js";
 
 /** Constants of scoring. */
-export interface ScoreParams {
+interface ScoreParams {
   alphaRegret: number;
   meritSortitionAlpha: number;
   pRewardInference: number;

@@ -8,7 +8,7 @@ import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { Value } from "@sinclair/typebox/value";
 
 /** Codes of upstream failures (also shown on the page). */
-export type UpstreamErrorCode = "UPSTREAM_UNREACHABLE" | "UPSTREAM_TIMEOUT" | "UPSTREAM_STATUS" | "UPSTREAM_INVALID";
+type UpstreamErrorCode = "UPSTREAM_UNREACHABLE" | "UPSTREAM_TIMEOUT" | "UPSTREAM_STATUS" | "UPSTREAM_INVALID";
 
 const checkers = new WeakMap<TSchema, ReturnType<typeof TypeCompiler.Compile>>();
 

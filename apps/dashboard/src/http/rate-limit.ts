@@ -4,7 +4,7 @@
  */
 
 /** The verdict on one request. */
-export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 /** A rate limiter keyed by client. */
 export interface RateLimiter {

@@ -12,7 +12,7 @@ export interface AccountSequence {
 }
 
 /** What the chain's "expected N" means for a leased sequence. */
-export type MismatchVerdict =
+type MismatchVerdict =
   /** The chain is past it: committed already, or used by another tx. */
   | "used"
   /** An earlier sequence is missing and another submission of ours holds it: keep re-broadcasting. */

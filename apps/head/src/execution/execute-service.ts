@@ -133,6 +133,3 @@ export function createExecuteService(options: ExecuteServiceOptions) {
     }
   }
 }
-
-/** The execute function. */
-export type ExecuteService = ReturnType<typeof createExecuteService>;

@@ -16,7 +16,7 @@ import {
 } from "@allora/protocol";
 
 /** A package the head serves. */
-export interface ServedFunction {
+interface ServedFunction {
   cid: string;
   name: string;
   methods: readonly string[];

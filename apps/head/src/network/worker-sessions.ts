@@ -5,7 +5,7 @@
  * that is gone.
  */
 
-import { MessageChannel, type P2pHost } from "@allora/p2p";
+import { awaitReply, MessageChannel, type P2pHost } from "@allora/p2p";
 import {
   AlloraError,
   type Logger,
@@ -175,29 +175,22 @@ export function createWorkerSessions(options: WorkerSessionsOptions): WorkerSess
       if (!session || session.channel.isClosed) {
         return Promise.reject(new AlloraError("WORKER_DISCONNECTED", `worker ${peerId} has no open session`));
       }
-      return new Promise<MsgExecuteResponse>((resolve, reject) => {
-        const k = key(message.request_id, peerId);
-        const timer = setTimeout(() => {
+      const k = key(message.request_id, peerId);
+      return awaitReply<MsgExecuteResponse>({
+        timeoutMs,
+        onTimeout: () => {
           pending.delete(k);
-          reject(new AlloraError("WORKER_NO_ANSWER", `worker ${peerId} did not answer within ${timeoutMs} ms`));
-        }, timeoutMs);
-        pending.set(k, {
-          resolve: (r) => {
-            clearTimeout(timer);
-            resolve(r);
-          },
-          reject: (e) => {
-            clearTimeout(timer);
-            reject(e);
-          },
-        });
-        try {
-          session.channel.send(message);
-        } catch (err) {
-          pending.delete(k);
-          clearTimeout(timer);
-          reject(err instanceof AlloraError ? err : new AlloraError("WORKER_DISCONNECTED", String(err)));
-        }
+          return new AlloraError("WORKER_NO_ANSWER", `worker ${peerId} did not answer within ${timeoutMs} ms`);
+        },
+        register: (settler) => {
+          pending.set(k, settler);
+          try {
+            session.channel.send(message);
+          } catch (err) {
+            pending.delete(k);
+            throw err instanceof AlloraError ? err : new AlloraError("WORKER_DISCONNECTED", String(err));
+          }
+        },
       });
     },
   };

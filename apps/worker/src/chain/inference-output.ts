@@ -7,7 +7,7 @@ import { AlloraError } from "@allora/protocol";
 import type { ExecutionResult } from "../execution/launcher-protocol.js";
 
 /** The inference value in `stdout` of a run that exited 0, or an `INFERENCE_OUTPUT_INVALID` error naming the fault. */
-export function parseInferenceOutput(stdout: string): string {
+function parseInferenceOutput(stdout: string): string {
   const verdict = checkMainPyOutput({ stdout, exitCode: 0 });
   if (verdict.status === "ok") return verdict.value as string;
   const message =

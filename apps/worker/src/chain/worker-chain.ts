@@ -23,12 +23,13 @@ import {
   TypeUrls,
   WorkerDataBundle,
 } from "@allora/protocol";
+import type { ChainAccountOptions } from "@allora/service";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { GasPrice, SigningStargateClient } from "@cosmjs/stargate";
 import { BoundedSet } from "../bounded-set.js";
 
 /** Registration state of one topic. */
-export interface Registration {
+interface Registration {
   state: "pending" | "registered" | "failed";
   reason?: string;
   code?: string;
@@ -36,13 +37,7 @@ export interface Registration {
 }
 
 /** Options of {@link createWorkerChain}. */
-export interface WorkerChainOptions {
-  rpc: string;
-  rest: string | undefined;
-  chainId: string;
-  mnemonic: string;
-  gasPrice: string;
-  faucetUrl: string | undefined;
+export interface WorkerChainOptions extends ChainAccountOptions {
   topics: readonly bigint[];
   libp2pKey: string;
   multiAddress: string;

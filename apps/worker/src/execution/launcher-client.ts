@@ -18,6 +18,7 @@ import { join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { makeLauncherEnv, parentDeathModulePath } from "@allora/node-function";
+import { awaitReply, type ReplySettler } from "@allora/p2p/pending-reply";
 import { AlloraError, type Logger } from "@allora/protocol";
 import {
   type ExecutionRequest,
@@ -65,26 +66,6 @@ const LAUNCHER_SLACK_MS = 5000;
 /** How long the launcher may take to probe its sandbox and say it is ready. */
 const LAUNCHER_READY_MS = 15_000;
 
-interface Waiter<T> {
-  resolve(value: T): void;
-  reject(err: Error): void;
-}
-
-/** A waiter that settles once, by its callbacks or when `ms` pass (then `onTimeout` gives the error). */
-function withDeadline<T>(waiter: Waiter<T>, ms: number, onTimeout: () => Error): Waiter<T> {
-  const timer = setTimeout(() => waiter.reject(onTimeout()), ms);
-  return {
-    resolve: (value) => {
-      clearTimeout(timer);
-      waiter.resolve(value);
-    },
-    reject: (err) => {
-      clearTimeout(timer);
-      waiter.reject(err);
-    },
-  };
-}
-
 /** Calls `onLine` with each complete line of a text stream. */
 function onLines(stream: Readable, onLine: (line: string) => void): void {
   let buffered = "";
@@ -103,12 +84,12 @@ function onLines(stream: Readable, onLine: (line: string) => void): void {
 /** Creates a launcher client; the launcher starts with the first run (or start()) and restarts if it dies. */
 export function createLauncherClient(options: LauncherClientOptions): LauncherClient {
   const { logger } = options;
-  const pending = new Map<string, Waiter<LauncherAnswer>>();
+  const pending = new Map<string, ReplySettler<LauncherAnswer>>();
   let launcher: ChildProcessWithoutNullStreams | undefined;
   let stopped = false;
   let sequence = 0;
   let report: SandboxReport | undefined;
-  const readyWaiters = new Set<Waiter<SandboxReport>>();
+  const readyWaiters = new Set<ReplySettler<SandboxReport>>();
   const config = makeLauncherConfig(options.python, options.scratchRoot, options.sandbox);
 
   const failAll = (reason: string) => {
@@ -170,14 +151,17 @@ export function createLauncherClient(options: LauncherClientOptions): LauncherCl
   const request = (payload: Record<string, unknown>, id: string, timeoutMs: number): Promise<LauncherAnswer> => {
     launcher ??= startLauncher();
     const child = launcher;
-    return new Promise<LauncherAnswer>((resolve, reject) => {
-      const waiter = withDeadline({ resolve, reject }, timeoutMs, () => {
+    return awaitReply<LauncherAnswer>({
+      timeoutMs,
+      onTimeout: () => {
         pending.delete(id);
         child.kill("SIGKILL");
         return new AlloraError("FUNCTION_SPAWN_FAILED", `the launcher did not answer within ${timeoutMs} ms`);
-      });
-      pending.set(id, waiter);
-      child.stdin.write(`${JSON.stringify(payload)}\n`);
+      },
+      register: (settler) => {
+        pending.set(id, settler);
+        child.stdin.write(`${JSON.stringify(payload)}\n`);
+      },
     });
   };
 
@@ -185,23 +169,17 @@ export function createLauncherClient(options: LauncherClientOptions): LauncherCl
     start() {
       launcher ??= startLauncher();
       if (report) return Promise.resolve(report);
-      return new Promise<SandboxReport>((resolve, reject) => {
-        const settle = (): Waiter<SandboxReport> => ({
-          resolve: (r) => {
-            readyWaiters.delete(waiter);
-            resolve(r);
-          },
-          reject: (e) => {
-            readyWaiters.delete(waiter);
-            reject(e);
-          },
-        });
-        const waiter = withDeadline(
-          settle(),
-          LAUNCHER_READY_MS,
-          () => new AlloraError("LAUNCHER_FAILED", `the launcher was not ready within ${LAUNCHER_READY_MS} ms`),
-        );
-        readyWaiters.add(waiter);
+      let waiter: ReplySettler<SandboxReport> | undefined;
+      return awaitReply<SandboxReport>({
+        timeoutMs: LAUNCHER_READY_MS,
+        onTimeout: () =>
+          new AlloraError("LAUNCHER_FAILED", `the launcher was not ready within ${LAUNCHER_READY_MS} ms`),
+        register: (settler) => {
+          waiter = settler;
+          readyWaiters.add(settler);
+        },
+      }).finally(() => {
+        if (waiter) readyWaiters.delete(waiter);
       });
     },
     sandbox: () => report,

@@ -22,7 +22,7 @@ export interface ExecutionRequest {
 }
 
 /** What the launcher needs to keep a warm process for a Python function. */
-export interface WarmSpec {
+interface WarmSpec {
   /** The script the cold run starts (`args[0]`): the runner's exec_main_py.py, or a package's Python entry. */
   entry: string;
   /** The runner package: the warm process warms the worker's main.py and builds its argv with the runner's plan(). */
@@ -34,7 +34,7 @@ export interface WarmSpec {
 }
 
 /** Why a run did not complete normally. */
-export type ExecutionErrorCode =
+type ExecutionErrorCode =
   | "FUNCTION_TIMEOUT"
   | "FUNCTION_OUTPUT_TOO_LARGE"
   | "FUNCTION_SPAWN_FAILED"

@@ -13,7 +13,7 @@ import type { ExecutionResult } from "./launcher-protocol.js";
 import { type FunctionMode, planRun } from "./run-plan.js";
 
 /** What every run of the session shares. */
-export interface MainPySessionOptions {
+interface MainPySessionOptions {
   mainPy: string;
   python: string;
   /** The operator's function env (`--function-env`, config.yaml's function_env). */

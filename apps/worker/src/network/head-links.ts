@@ -18,7 +18,7 @@ import {
 import type { PeerId } from "@libp2p/interface";
 
 /** Callbacks of the links. */
-export interface HeadLinkHandlers {
+interface HeadLinkHandlers {
   onExecute(message: MsgExecute, channel: MessageChannel): void;
   /** A roll call the head sent on the session (it also publishes it on gossip); its origin is not checked here. */
   onRollCall(message: MsgRollCall, head: PeerId): void;

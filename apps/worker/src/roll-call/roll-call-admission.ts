@@ -12,7 +12,7 @@ import type { Refuse } from "../trust/refusal-log.js";
 import type { Outcome, RollCallBook, RollCallFacts } from "./roll-call-book.js";
 
 /** What the worker answers a roll call (`MsgRollCallResponse`'s own fields). */
-export interface RollCallAnswer {
+interface RollCallAnswer {
   /** `202` accepted, or the status-like code of the decline. */
   code: string;
   error_code?: string;

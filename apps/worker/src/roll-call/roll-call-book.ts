@@ -8,7 +8,7 @@
  */
 
 /** What the worker decided about one roll call. */
-export type Decision = "accepted" | "declined";
+type Decision = "accepted" | "declined";
 
 /** The roll call an accepted decision belongs to. */
 export interface RollCallFacts {

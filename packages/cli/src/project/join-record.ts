@@ -6,7 +6,7 @@
 import { runRecordFile } from "./run-record.js";
 
 /** The record of a join. */
-export interface JoinRecord {
+interface JoinRecord {
   container: string;
   mode: "host" | "bridge";
   boot_node: string;
