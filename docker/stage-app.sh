@@ -53,8 +53,8 @@ find node_modules/.pnpm -type f \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*
   -o -name '*.map' -o -iname 'readme*' -o -iname 'changelog*' -o -iname 'history.md' \) -delete
 
 # The container init script (first-start secrets and genesis, see docs/DOCKER.md) and the two modules it imports,
-# without @allora/devnet's own dependencies (testcontainers, yaml): it only needs @allora/protocol, which every
-# app already depends on.
+# without @allora/devnet's own dependencies (testcontainers, yaml): it only needs @allora/protocol and
+# @allora/service (its flag-to-env rule), which every app already depends on.
 devnet=packages/devnet
 mkdir -p "$devnet/dist/bin" "$devnet/node_modules/@allora"
 cp "$repo/$devnet/package.json" "$devnet/"
@@ -62,3 +62,4 @@ for f in bin/init-state.js container-state.js description.js state.js; do
   cp "$repo/$devnet/dist/$f" "$devnet/dist/$f"
 done
 ln -s ../../../protocol "$devnet/node_modules/@allora/protocol"
+ln -s ../../../service "$devnet/node_modules/@allora/service"
