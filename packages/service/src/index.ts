@@ -1,6 +1,5 @@
 export * from "./chain-account.js";
 export * from "./chain-key.js";
-export * from "./chain-rest.js";
 export * from "./config.js";
 export * from "./http.js";
 export * from "./http-limits.js";
