@@ -196,6 +196,14 @@ describe("chain rounds under faults and load", () => {
     const load = startLoad(128);
     try {
       await new Promise((r) => setTimeout(r, 30_000));
+      // Whether a 30 s span holds 5 or 6 whole rounds (opened and closed in it) depends on where the cadence fell
+      // when the load began: the load goes on, past 30 s if need be, until six such rounds have closed.
+      await waitFor(
+        "six rounds opened and closed under the load",
+        async () => (await roundsWithin(started, Date.now())).length >= 6 || undefined,
+        30_000,
+        500,
+      );
     } finally {
       await load.stop();
     }
