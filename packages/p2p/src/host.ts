@@ -17,6 +17,9 @@ export type HostServices = {
   ping: Ping;
 };
 
+/** The shortest time a connection's ping may take before the connection is judged dead. */
+const PING_TIMEOUT_MIN_MS = 30_000;
+
 /** A started libp2p host. */
 export type P2pHost = Libp2p<HostServices>;
 
@@ -44,6 +47,10 @@ export async function createP2pHost(options: P2pHostOptions): Promise<P2pHost> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { maxConnections: 512 },
+    // A connection whose ping takes longer than this is aborted. libp2p's floor is 5 s, which a loaded machine (a
+    // hundred workers starting their warm processes on two cores) exceeds: half the workers lost their head at once.
+    // A peer that dies closes its sockets and is seen at once; the ping is for links that go silent.
+    connectionMonitor: { pingTimeout: { minTimeout: PING_TIMEOUT_MIN_MS } },
     services: {
       identify: identify(),
       ping: ping(),

@@ -17,7 +17,7 @@ import { createDispatch, type DispatchLimits, makeExecuteMessage } from "./dispa
 import { makeNoWorkerResponse, makeResultResponse, makeUnsentResponse } from "./execute-response.js";
 import { explainNoWorkers, explainShortRollCall } from "./explain.js";
 import type { ResultCache } from "./result-cache.js";
-import { makeRollCall, RollCallTally, runRollCall, subscribedWorkers } from "./roll-call.js";
+import { makeRollCall, RollCallTally, rollCallWorkers, runRollCall } from "./roll-call.js";
 
 export type { RoundBundles } from "./collect.js";
 
@@ -76,7 +76,7 @@ export function createExecuteService(options: ExecuteServiceOptions) {
     const elapsed = () => Math.round(performance.now() - started);
     const plan = checkExecuteRequest(request, options);
     const requestId = randomUUID();
-    const expected = subscribedWorkers(host, plan.topic);
+    const expected = rollCallWorkers(host, sessions, plan.topic);
     const connected = sessions.all().filter((s) => s.hello);
     const unavailable = explainNoWorkers(plan, expected.size, connected, elapsed());
     if (unavailable) return makeNoWorkerResponse(requestId, unavailable);

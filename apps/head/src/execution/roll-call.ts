@@ -62,14 +62,27 @@ export class RollCallTally {
   }
 }
 
-/** Connected workers subscribed to `topic`: only they can answer a roll call. */
-export function subscribedWorkers(host: P2pHost, topic: string): Set<string> {
-  return new Set(
+/**
+ * The workers a roll call expects answers from: the connected subscribers of `topic`, and every worker whose session
+ * hello says it serves `topic`. The session counts on its own because a worker's gossip subscription can lag behind
+ * its session, or never reach the head at all: a worker that reconnected while the head was overloaded (a hundred
+ * workers on one machine) had its session back but stayed unknown to gossip, and so was never asked.
+ */
+export function rollCallWorkers(
+  host: P2pHost,
+  sessions: Pick<WorkerSessions, "all">,
+  topic: string,
+): Set<string> {
+  const expected = new Set(
     host.services.pubsub
       .getSubscribers(topic)
       .filter((peer) => host.getConnections(peer).length > 0)
       .map((peer) => peer.toString()),
   );
+  for (const session of sessions.all()) {
+    if (!session.channel.isClosed && session.hello?.topics.includes(topic)) expected.add(session.peerId);
+  }
+  return expected;
 }
 
 /** The roll call of a plan. A chain round travels with it only on the priority lane (the chain's own requests). */
@@ -109,8 +122,9 @@ export type RollCallOutcome = { end: RollCallEnd } | { end: "unpublished"; reaso
 
 /**
  * Runs a roll call: listens for answers, sends it on every expected worker's session (a fraction of a millisecond)
- * and on the topic's gossip (which reaches every subscriber, with or without a session, a millisecond or two later;
- * a worker answers the first copy it gets), and resolves when the tally is settled or the window passes.
+ * and, unless every expected worker got it there, on the topic's gossip (which reaches every subscriber, with or
+ * without a session, a millisecond or two later; a worker answers the first copy it gets), and resolves when the
+ * tally is settled or the window passes.
  */
 export async function runRollCall(channels: RollCallChannels, input: RollCallInput): Promise<RollCallOutcome> {
   const { message, tally } = input;
@@ -127,9 +141,17 @@ export async function runRollCall(channels: RollCallChannels, input: RollCallInp
   });
   const windowTimer = setTimeout(() => finish("timeout"), input.windowMs);
   try {
-    for (const peer of tally.expected) if (sendOnSession(channels, peer, message)) early?.(peer);
+    const expected = tally.expected.size;
+    let onSessions = 0;
+    for (const peer of tally.expected) {
+      if (!sendOnSession(channels, peer, message)) continue;
+      onSessions++;
+      early?.(peer);
+    }
     try {
-      await channels.publish(message.topic, encodeP2pMessage(message));
+      // Gossip is for the workers a session did not reach; when every one got it there, a gossip copy would only
+      // cost each worker a signature check and a forward per mesh peer (at 100 workers, most of a roll call's CPU).
+      if (onSessions < expected || expected === 0) await channels.publish(message.topic, encodeP2pMessage(message));
     } catch (err) {
       return {
         end: "unpublished",

@@ -61,7 +61,7 @@ describe("the execute flow, without libp2p", () => {
   });
 
   it("answers 408 at once when no worker serves the topic, and when the roll call gets too few", async () => {
-    const none = service({ a: {} }, []);
+    const none = service({ a: { hello: { topics: ["allora-topic-2-worker"] } } }, []);
     const early = await none.execute({ function_id: "fn", method: "run", topic: "1" });
     expect(early).toMatchObject({ code: "408", cluster: {} });
     expect(early.message).toMatch(
@@ -75,6 +75,22 @@ describe("the execute flow, without libp2p", () => {
       "roll call for topic 1 timed out after 200 ms: 1 connected worker subscribed, 0 answered, 0 accepted",
     );
     expect(silent.outcomes).toEqual(["408"]);
+  });
+
+  it("asks a worker whose session serves the topic even when gossip has not told the head it subscribed", async () => {
+    const s = service(
+      {
+        a: { rollCall: { code: "202" }, execute: out("7") },
+        b: { rollCall: { code: "202" }, execute: out("7") },
+        c: { rollCall: { code: "202" }, execute: out("9"), hello: { topics: ["allora-topic-2-worker"] } },
+      },
+      ["a"],
+    );
+    const response = await s.execute({ function_id: "fn", method: "run", topic: "1" });
+    expect(response.code).toBe("200");
+    expect(response.results).toEqual([{ result: out("7").result, peers: ["a", "b"], frequency: 100 }]);
+    expect(s.net.sent.map((m) => m.peer).sort()).toEqual(["a", "b"]);
+    expect(s.net.published).toEqual([]); // both got it on their sessions
   });
 
   it("answers 204 when every chosen worker failed", async () => {

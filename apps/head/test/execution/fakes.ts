@@ -31,6 +31,8 @@ export function fakeSessions(workers: Record<string, FakeWorker>) {
   const sent: Array<{ peer: string; type: string }> = [];
   const executes: Array<{ peer: string; message: MsgExecute; timeoutMs: number }> = [];
   const cancelled: string[] = [];
+  /** Request ids of the roll calls published on gossip. */
+  const published: string[] = [];
   const listeners = new Map<string, (peer: string, response: MsgRollCallResponse) => void>();
   const answer = (peer: string, requestId: string, functionId: string) => {
     const w = workers[peer];
@@ -74,10 +76,11 @@ export function fakeSessions(workers: Record<string, FakeWorker>) {
   /** Gossip: every worker without a session answers the published copy. */
   const publish = async (_topic: string, bytes: Uint8Array) => {
     const msg = JSON.parse(new TextDecoder().decode(bytes)) as { request_id: string; function_id: string };
+    published.push(msg.request_id);
     for (const peer of Object.keys(workers))
       if (workers[peer]?.session === false) answer(peer, msg.request_id, msg.function_id);
   };
-  return { sessions, publish, sent, executes, cancelled };
+  return { sessions, publish, sent, executes, cancelled, published };
 }
 
 /** A host whose topic subscribers are `peers` (all connected), publishing through `publish`. */

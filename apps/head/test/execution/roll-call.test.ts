@@ -88,9 +88,23 @@ describe("pick: running a roll call", () => {
     });
     expect(outcome).toEqual({ end: "complete" });
     expect(net.sent).toEqual([{ peer: "a", type: "MsgRollCall" }]);
+    expect(net.published).toEqual(["r1"]); // b has no session: only gossip reaches it
     // a on sending and on accepting; b (gossip only) on accepting.
     expect(early.sort()).toEqual(["a", "a", "b"]);
     expect(tally.chosen().sort()).toEqual(["a", "b"]);
+  });
+
+  it("publishes no gossip copy when every expected worker got the roll call on its session", async () => {
+    const net = fakeSessions({ a: { rollCall: { code: "202" } }, b: { rollCall: { code: "503" } } });
+    const tally = new RollCallTally(new Set(["a", "b"]), -1, CID);
+    const outcome = await runRollCall(net, { message: makeRollCall(plan(), "r4", "me", false), tally, windowMs: 5000 });
+    expect(outcome).toEqual({ end: "complete" });
+    expect(net.sent).toEqual([
+      { peer: "a", type: "MsgRollCall" },
+      { peer: "b", type: "MsgRollCall" },
+    ]);
+    expect(net.published).toEqual([]);
+    expect(tally.chosen()).toEqual(["a"]);
   });
 
   it("with N, dispatches nothing early and ends at the window when a worker stays silent", async () => {
