@@ -39,28 +39,41 @@ async function makeHeavyMainPy(): Promise<{ mainPy: string; remove(): Promise<vo
 }
 
 /** One guide's curl: its latency, the slowest worker's function time, and how many results came back. */
-async function guideCurl(net: TestNetwork): Promise<{ ok: boolean; ms: number; fnMs: number; answers: number }> {
+/** One guide's curl: whether it answered 200, its time, the slowest function time, the answers, why others failed. */
+interface CurlOutcome {
+  ok: boolean;
+  ms: number;
+  fnMs: number;
+  answers: number;
+  /** Per failure code (`failures` of the response), how many workers failed with it. */
+  failed: Record<string, number>;
+}
+
+async function guideCurl(net: TestNetwork): Promise<CurlOutcome> {
   const started = performance.now();
   let r: { status: number; text: string; ms: number };
   try {
     r = await timedRequest(`${net.headUrl}/api/v1/functions/execute`, GUIDE_REQUEST);
   } catch {
-    return { ok: false, ms: performance.now() - started, fnMs: 0, answers: 0 }; // the client's 30 s passed
+    return { ok: false, ms: performance.now() - started, fnMs: 0, answers: 0, failed: {} }; // the client's 30 s passed
   }
   try {
     const parsed = JSON.parse(r.text) as {
       code: string;
       results?: Array<{ result?: { stdout?: string }; peers?: string[] }>;
       usage?: Record<string, { wall_clock_time: number }>;
+      failures?: Record<string, { code: string }>;
     };
+    const failed: Record<string, number> = {};
+    for (const f of Object.values(parsed.failures ?? {})) failed[f.code] = (failed[f.code] ?? 0) + 1;
     const times = Object.values(parsed.usage ?? {}).map((u) => u.wall_clock_time / 1e6);
     // Identical outputs come grouped, with the peers that gave them: count the peers.
     const answers = (parsed.results ?? [])
       .filter((x) => x.result?.stdout?.includes('"infererValue"'))
       .reduce((n, x) => n + (x.peers?.length ?? 1), 0);
-    return { ok: r.status === 200 && parsed.code === "200", ms: r.ms, fnMs: Math.max(0, ...times), answers };
+    return { ok: r.status === 200 && parsed.code === "200", ms: r.ms, fnMs: Math.max(0, ...times), answers, failed };
   } catch {
-    return { ok: false, ms: r.ms, fnMs: 0, answers: 0 };
+    return { ok: false, ms: r.ms, fnMs: 0, answers: 0, failed: {} };
   }
 }
 
@@ -287,16 +300,21 @@ export async function benchManyWorkers(workers: number, requests: number, log: (
     // The first curl starts a warm process on every worker (their imports, all at once): allow it to be slow.
     for (let i = 0; i < 5; i++) {
       const r = await guideCurl(net);
-      log(`  warm-up curl ${i + 1}: ${r.ok ? "200" : "failed"}, ${r.answers} answers, ${Math.round(r.ms)} ms`);
+      const why = Object.entries(r.failed).map(([code, n]) => `${n} ${code}`);
+      log(
+        `  warm-up curl ${i + 1}: ${r.ok ? "200" : "failed"}, ${r.answers} answers, ${Math.round(r.ms)} ms${why.length ? ` (${why.join(", ")})` : ""}`,
+      );
     }
     log(`  ${requests} sequential guide's curls…`);
     const latency: number[] = [];
     const fn: number[] = [];
     const answers: number[] = [];
     let non200 = 0;
+    const failedWorkers: Record<string, number> = {};
     for (let i = 0; i < requests; i++) {
       const r = await guideCurl(net);
       if (!r.ok) non200++;
+      for (const [code, n] of Object.entries(r.failed)) failedWorkers[code] = (failedWorkers[code] ?? 0) + n;
       latency.push(r.ms);
       fn.push(r.fnMs);
       answers.push(r.answers);
@@ -333,6 +351,8 @@ export async function benchManyWorkers(workers: number, requests: number, log: (
       function_ms: summarize(fn),
       non_200: non200,
       answers: { min: sortedAnswers[0] ?? 0, median: sortedAnswers[Math.floor(sortedAnswers.length / 2)] ?? 0 },
+      /** Over the measured curls, the workers that failed, by code. */
+      failed_workers: failedWorkers,
       memory_mib: {
         worker_node_rss: mean(worker),
         worker_node_pss: mean(workerPss),
