@@ -144,21 +144,20 @@ export const WorkerPanel = Type.Object({
 });
 export type WorkerPanel = Static<typeof WorkerPanel>;
 
-/** A topic as the page shows it. */
-export const TopicPanel = Type.Object({
-  id: Uint,
-  metadata: Type.String(),
-  token: Type.String(),
-  cadence_seconds: Type.Integer(),
-  lag_seconds: Type.Integer(),
-  window_seconds: Type.Integer(),
-  workers: Type.Integer(),
-  rounds_scored: Type.Integer(),
-  last_round_nonce: Nullable(Uint),
-  last_round_opened_at: Nullable(Type.String()),
-  /** When the next round should open: the last opening plus the cadence (null before the first round). */
-  next_round_at: Nullable(Type.String()),
-});
+/** A topic as the page shows it: the chain's id, metadata and last round as they came, the rest made for reading. */
+export const TopicPanel = Type.Composite([
+  Type.Pick(Protocol.ChainTopic, ["id", "metadata", "last_round_nonce", "last_round_opened_at"]),
+  Type.Object({
+    token: Type.String(),
+    cadence_seconds: Type.Integer(),
+    lag_seconds: Type.Integer(),
+    window_seconds: Type.Integer(),
+    workers: Type.Integer(),
+    rounds_scored: Type.Integer(),
+    /** When the next round should open: the last opening plus the cadence (null before the first round). */
+    next_round_at: Nullable(Type.String()),
+  }),
+]);
 export type TopicPanel = Static<typeof TopicPanel>;
 
 /** Everything but the rounds: pushed whenever any of it changes (at most once per block). */
