@@ -5,7 +5,13 @@
  */
 import type { AddressInfo } from "node:net";
 import { AlloraError, type Logger } from "@allora/protocol";
-import { createMetricsRegistry, httpLimitsOf, limitHttpServer, readSecretFile } from "@allora/service";
+import {
+  createMetricsRegistry,
+  httpLimitsOf,
+  limitHttpServer,
+  readSecretFile,
+  type StartableNode,
+} from "@allora/service";
 import type { FastifyInstance } from "fastify";
 import { createBlockProducer } from "./chain/block-producer.js";
 import { type Chain, createChain } from "./chain/chain.js";
@@ -31,7 +37,7 @@ export interface ChainNodeDeps {
 }
 
 /** A chain node. */
-export interface ChainNode {
+export interface ChainNode extends StartableNode {
   readonly chain: Chain;
   readonly faucet: Faucet | undefined;
   readonly rpcApp: FastifyInstance;
@@ -39,8 +45,6 @@ export interface ChainNode {
   /** Base URLs once started (127.0.0.1 when listening on every interface). */
   rpcUrl(): string;
   restUrl(): string;
-  start(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 function urlOf(app: FastifyInstance, host: string): string {

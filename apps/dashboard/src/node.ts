@@ -3,8 +3,7 @@
  * and the HTTP app; `start` collects and listens, `stop` stops them in reverse order.
  */
 import { fileURLToPath } from "node:url";
-import type { Logger } from "@allora/protocol";
-import { httpLimitsOf, limitHttpServer } from "@allora/service";
+import { httpLimitsOf, limitHttpServer, type NodeDeps, type StartableNode } from "@allora/service";
 import { createNetworkCollector, type KnownWorker } from "./collector/network-collector.js";
 import type { DashboardConfig } from "./config.js";
 import { buildDashboardApp } from "./http/app.js";
@@ -12,11 +11,9 @@ import { loadPageFiles } from "./http/page-files.js";
 import { createRequestProxy } from "./http/request-proxy.js";
 
 /** The dashboard node. */
-export interface DashboardNode {
+export interface DashboardNode extends StartableNode {
   /** `http://host:port` it listens on, once started. */
   url(): string;
-  start(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 /** The built page, beside the compiled server (dist/page). */
@@ -49,7 +46,7 @@ function allowedHostsOf(config: DashboardConfig): string[] {
 /** Builds the dashboard (reads the built page); `start` begins collecting and listens. */
 export async function createDashboardNode(
   config: DashboardConfig,
-  deps: { logger: Logger; version: string; pageDir?: string },
+  deps: NodeDeps & { pageDir?: string },
 ): Promise<DashboardNode> {
   const { logger, version } = deps;
   const page = await loadPageFiles(deps.pageDir ?? PAGE_DIR);

@@ -98,16 +98,12 @@ const ChainPanel = Type.Object({
   block_time_ms: Type.Optional(Type.Integer()),
 });
 
-/** The head as the page shows it. */
-export const HeadPanel = Type.Object({
-  ...Reachability,
-  url: Type.String(),
-  peer_id: Type.Optional(Type.String()),
-  version: Type.Optional(Type.String()),
-  addresses: Type.Optional(Type.Array(Type.String())),
-  uptime_seconds: Type.Optional(Type.Number()),
-  workers_connected: Type.Optional(Type.Integer()),
-});
+/** The head as the page shows it: its own `/status` fields as they came, and how many workers it has. */
+export const HeadPanel = Type.Composite([
+  Type.Object({ ...Reachability, url: Type.String() }),
+  Type.Partial(Type.Pick(Protocol.StatusResponse, ["peer_id", "version", "addresses", "uptime_seconds"])),
+  Type.Object({ workers_connected: Type.Optional(Type.Integer()) }),
+]);
 export type HeadPanel = Static<typeof HeadPanel>;
 
 /** A worker's standing on one topic (from the chain). */
@@ -118,47 +114,49 @@ const WorkerTopicStanding = Type.Pick(Protocol.ChainWorkerView, [
   "cumulative_reward",
 ]);
 
-/** One worker as the page shows it: joined from its own status, the head's view and the chain's. */
-export const WorkerPanel = Type.Object({
-  /** Stable key: the chain address when known, else the peer id. */
-  key: Type.String(),
-  name: Type.String(),
-  /** True when the worker is one this dashboard was told about (`--workers`), false when only seen on head/chain. */
-  configured: Type.Boolean(),
-  /** Whether its own status endpoint answered (configured workers only). */
-  status_reachable: Type.Boolean(),
-  peer_id: Type.Optional(Type.String()),
-  address: Type.Optional(Type.String()),
-  version: Type.Optional(Type.String()),
-  model: Type.Optional(Type.String()),
-  /** Connected to the head with a session. */
-  connected: Type.Boolean(),
-  /** Topic ids the head sees it subscribed to. */
-  subscribed: Type.Array(Type.String()),
-  /** Topic ids it is registered on, per the chain. */
-  registered: Type.Array(Type.String()),
-  balance: Type.Optional(Uint),
-  /** Sum of its rewards over every topic, in uallo. */
-  cumulative_reward: Uint,
-  standing: Type.Record(Type.String(), WorkerTopicStanding),
-});
+/**
+ * One worker as the page shows it: joined from its own status (peer id, version), its inference server (model),
+ * the head's view and the chain's (address, balance, standing).
+ */
+export const WorkerPanel = Type.Composite([
+  Type.Object({
+    /** Stable key: the chain address when known, else the peer id. */
+    key: Type.String(),
+    name: Type.String(),
+    /** True when the worker is one this dashboard was told about (`--workers`), false when only seen on head/chain. */
+    configured: Type.Boolean(),
+    /** Whether its own status endpoint answered (configured workers only). */
+    status_reachable: Type.Boolean(),
+    /** Connected to the head with a session. */
+    connected: Type.Boolean(),
+    /** Topic ids the head sees it subscribed to. */
+    subscribed: Type.Array(Type.String()),
+    /** Topic ids it is registered on, per the chain. */
+    registered: Type.Array(Type.String()),
+    /** Sum of its rewards over every topic, in uallo. */
+    cumulative_reward: Uint,
+    standing: Type.Record(Type.String(), WorkerTopicStanding),
+  }),
+  Type.Partial(Type.Pick(WorkerStatusView, ["peer_id", "version"])),
+  Type.Partial(InferenceHealthView),
+  Type.Partial(Type.Pick(Protocol.ChainWorkerView, ["address", "balance"])),
+]);
 export type WorkerPanel = Static<typeof WorkerPanel>;
 
-/** A topic as the page shows it. */
-export const TopicPanel = Type.Object({
-  id: Uint,
-  metadata: Type.String(),
-  token: Type.String(),
-  cadence_seconds: Type.Integer(),
-  lag_seconds: Type.Integer(),
-  window_seconds: Type.Integer(),
-  workers: Type.Integer(),
-  rounds_scored: Type.Integer(),
-  last_round_nonce: Nullable(Uint),
-  last_round_opened_at: Nullable(Type.String()),
-  /** When the next round should open: the last opening plus the cadence (null before the first round). */
-  next_round_at: Nullable(Type.String()),
-});
+/** A topic as the page shows it: the chain's id, metadata and last round as they came, the rest made for reading. */
+export const TopicPanel = Type.Composite([
+  Type.Pick(Protocol.ChainTopic, ["id", "metadata", "last_round_nonce", "last_round_opened_at"]),
+  Type.Object({
+    token: Type.String(),
+    cadence_seconds: Type.Integer(),
+    lag_seconds: Type.Integer(),
+    window_seconds: Type.Integer(),
+    workers: Type.Integer(),
+    rounds_scored: Type.Integer(),
+    /** When the next round should open: the last opening plus the cadence (null before the first round). */
+    next_round_at: Nullable(Type.String()),
+  }),
+]);
 export type TopicPanel = Static<typeof TopicPanel>;
 
 /** Everything but the rounds: pushed whenever any of it changes (at most once per block). */

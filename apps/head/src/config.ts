@@ -2,7 +2,7 @@
  * Every option of the head. Flags and env vars share names (`--rest-port` = `REST_PORT`).
  */
 import { checkHttpUrl, checkPeerId } from "@allora/protocol";
-import { type ConfigOf, defineConfig, httpLimitOptions, nodeOptions } from "@allora/service";
+import { type ConfigOf, chainAccountFlags, defineConfig, httpLimitOptions, nodeOptions } from "@allora/service";
 
 export const headConfig = defineConfig({
   ...nodeOptions("head"),
@@ -74,23 +74,12 @@ export const headConfig = defineConfig({
     check: (v) => (/^[^=\s]+=[^=\s]+$/.test(v) ? undefined : `alias "${v}" is not of the form <alias>=<cid>`),
     description: "alias=cid pairs; default maps the guide's function CID to this network's runner package",
   },
-  "chain-rpc": {
-    type: "string",
-    description: "CometBFT RPC URL of the chain (unset: results are not submitted)",
-    check: checkHttpUrl,
-  },
-  "chain-rest": {
-    type: "string",
-    description: "Cosmos REST URL of the chain (registration checks)",
-    check: checkHttpUrl,
-  },
-  "chain-id": { type: "string", default: "allora-localnet-1", description: "chain id transactions are signed for" },
-  "chain-mnemonic-file": {
-    type: "string",
-    description: "file (mode 0600) holding the head's chain mnemonic; signs MsgInsertBulkWorkerPayload",
-    secret: true,
-  },
-  "chain-gas-price": { type: "string", default: "0.1uallo", description: "gas price for transactions" },
+  ...chainAccountFlags({
+    rpc: "unset: results are not submitted",
+    rest: "registration checks",
+    mnemonic: "head's chain mnemonic; signs MsgInsertBulkWorkerPayload",
+    faucet: "the head cannot pay fees",
+  }),
   "max-rest-executes": {
     type: "integer",
     default: 16,
@@ -146,11 +135,6 @@ export const headConfig = defineConfig({
     min: 5,
     max: 3600,
     description: "seconds the head keeps trying to land one round",
-  },
-  "faucet-url": {
-    type: "string",
-    description: "dev faucet URL (POST {address}) used when the head cannot pay fees",
-    check: checkHttpUrl,
   },
   ...httpLimitOptions(),
 });

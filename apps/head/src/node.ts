@@ -7,7 +7,14 @@
 import { join, resolve } from "node:path";
 import { createP2pHost, serveFunctionPackages } from "@allora/p2p";
 import { type ExecuteResponse, ensureKeyFolder, type Logger, type StatusResponse } from "@allora/protocol";
-import { chainAccountOptionsOf, httpLimitsOf, limitHttpServer, readChainKey } from "@allora/service";
+import {
+  chainAccountOptionsOf,
+  httpLimitsOf,
+  limitHttpServer,
+  type NodeDeps,
+  readChainKey,
+  type StartableNode,
+} from "@allora/service";
 import { createHeadChain, type HeadChain } from "./chain/head-chain.js";
 import { createRegistrationView } from "./chain/registrations.js";
 import type { HeadConfig } from "./config.js";
@@ -22,20 +29,14 @@ import { createWorkerSessions } from "./network/worker-sessions.js";
 import { createHeadStatus } from "./status/head-status.js";
 
 /** Dependencies of {@link createHeadNode}. */
-export interface HeadNodeDeps {
-  logger: Logger;
-  /** Version sent in the head's hello and reported by `/status`. */
-  version: string;
-}
+export type HeadNodeDeps = NodeDeps;
 
 /** A head node. */
-export interface HeadNode {
+export interface HeadNode extends StartableNode {
   readonly peerId: string;
   /** The REST API's base URL once started. */
   restAddress(): string;
   status(): StatusResponse;
-  start(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 /** Builds a head: keys and functions loaded, the libp2p host up, every module wired; `start` opens it to the world. */

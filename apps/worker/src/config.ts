@@ -3,7 +3,7 @@
  */
 
 import { checkBootNode, checkHttpUrl, checkPeerId, isReservedEnvName } from "@allora/protocol";
-import { type ConfigOf, defineConfig, httpLimitOptions, nodeOptions } from "@allora/service";
+import { type ConfigOf, chainAccountFlags, defineConfig, httpLimitOptions, nodeOptions } from "@allora/service";
 
 /** Accepts a topic id (`1`) or its gossip name (`allora-topic-1-worker`). */
 function checkTopic(value: string): string | undefined {
@@ -125,24 +125,12 @@ export const workerConfig = defineConfig({
     description: "HTTP URLs serving packages at <url>/<cid>, tried after the head",
     check: checkHttpUrl,
   },
-  "chain-rpc": { type: "string", description: "CometBFT RPC URL of the chain (unset: no chain)", check: checkHttpUrl },
-  "chain-rest": {
-    type: "string",
-    description: "Cosmos REST URL of the chain (registration queries)",
-    check: checkHttpUrl,
-  },
-  "chain-id": { type: "string", default: "allora-localnet-1", description: "chain id transactions are signed for" },
-  "chain-mnemonic-file": {
-    type: "string",
-    description: "file (mode 0600) holding the worker's chain mnemonic; signs registration and inference bundles",
-    secret: true,
-  },
-  "chain-gas-price": { type: "string", default: "0.1uallo", description: "gas price for transactions" },
-  "faucet-url": {
-    type: "string",
-    description: "dev faucet URL (POST {address}) used when the balance cannot pay registration",
-    check: checkHttpUrl,
-  },
+  ...chainAccountFlags({
+    rpc: "unset: no chain",
+    rest: "registration queries",
+    mnemonic: "worker's chain mnemonic; signs registration and inference bundles",
+    faucet: "the balance cannot pay registration",
+  }),
   "function-mode": {
     type: "string",
     default: "warm",

@@ -13,7 +13,13 @@ import {
   type MsgWorkerHello,
   parseFunctionAliases,
 } from "@allora/protocol";
-import { chainAccountOptionsOf, httpLimitsOf, limitHttpServer } from "@allora/service";
+import {
+  chainAccountOptionsOf,
+  httpLimitsOf,
+  limitHttpServer,
+  type NodeDeps,
+  type StartableNode,
+} from "@allora/service";
 import { createWorkerChain, type WorkerChain } from "./chain/worker-chain.js";
 import type { WorkerConfig } from "./config.js";
 import { createLauncherClient, type LauncherClient } from "./execution/launcher-client.js";
@@ -40,21 +46,15 @@ import { createTrustedHeads, type TrustedHeads } from "./trust/trusted-heads.js"
 const ROLL_CALL_WAIT_MS = 3000;
 
 /** Dependencies of {@link createWorkerNode}. */
-export interface WorkerNodeDeps {
-  logger: Logger;
-  /** Version announced to heads and shown by `/status`. */
-  version: string;
-}
+export type WorkerNodeDeps = NodeDeps;
 
 /** A worker node. */
-export interface WorkerNode {
+export interface WorkerNode extends StartableNode {
   readonly peerId: string;
   readonly host: P2pHost;
   status(): WorkerStatus;
   /** The HTTP face's URL once started. */
   httpAddress(): string;
-  start(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 /** Builds a worker: its host listens at once (its address is what the chain registers); `start` does the rest. */

@@ -76,6 +76,14 @@ export const NETWORK_FLAGS: FlagSpecs = {
   },
 };
 
+/**
+ * `--json`: print the command's answer as JSON (for scripts) instead of the report; every command that reports
+ * takes it, with `description` saying what it prints.
+ */
+export function jsonFlag(description: string): FlagSpecs {
+  return { json: { type: "boolean", description } };
+}
+
 /** Parses `argv` (after the command name) against the command's flags. */
 export function parseCommandArgs(
   command: Command,

@@ -211,6 +211,17 @@ function bindHostOf(plan: NetworkPlan, resolve: Resolve, node: string, port: str
   return listenHost(resolve, node, port, plan.options.bindHost);
 }
 
+/**
+ * A node's description with the two flags every node takes first (`nodeOptions` of @allora/service): `--name`, its
+ * name, and `--log-level`, the network's; its builder gives only its own flags.
+ */
+function withNodeOptions(plan: NetworkPlan, node: NodeDescription): NodeDescription {
+  return {
+    ...node,
+    args: (resolve, paths) => [`--name=${node.name}`, `--log-level=${plan.logLevel}`, ...node.args(resolve, paths)],
+  };
+}
+
 /** How the head and each worker reach the chain and its faucet, and where their account's mnemonic is. */
 function chainFlags(plan: NetworkPlan, resolve: Resolve, paths: NodePaths): string[] {
   if (!plan.withChain) return [];
@@ -232,8 +243,6 @@ function chainNode(plan: NetworkPlan): NodeDescription {
     chainAccount: true,
     health: { port: "rest", path: "/allora/localnet/v1/health" },
     args: (resolve, paths) => [
-      "--name=chain",
-      `--log-level=${plan.logLevel}`,
       `--host=${bindHostOf(plan, resolve, "chain", "rest")}`,
       `--rpc-port=${ports.chainRpc}`,
       `--rest-port=${ports.chainRest}`,
@@ -259,8 +268,6 @@ function headNode(plan: NetworkPlan): NodeDescription {
     libp2pKeys: true,
     health: { port: "rest", path: "/api/v1/health" },
     args: (resolve, paths) => [
-      "--name=head",
-      `--log-level=${plan.logLevel}`,
       `--data-dir=${paths.dataDir}`,
       `--rest-host=${bindHostOf(plan, resolve, "head", "rest")}`,
       `--rest-port=${ports.headRest}`,
@@ -283,8 +290,6 @@ function inferenceNode(plan: NetworkPlan, index: number, model: string): NodeDes
     dependsOn: plan.withChain ? ["chain"] : [],
     health: { port: "http", path: "/health" },
     args: (resolve) => [
-      `--name=${name}`,
-      `--log-level=${plan.logLevel}`,
       `--host=${bindHostOf(plan, resolve, name, "http")}`,
       `--port=${port}`,
       `--model=${model}`,
@@ -311,8 +316,6 @@ function workerNode(plan: NetworkPlan, index: number, inference: string): NodeDe
       const head = resolve("head", "p2p");
       const bootHost = /^\d+\.\d+\.\d+\.\d+$/.test(head.host) ? `/ip4/${head.host}` : `/dns4/${head.host}`;
       return [
-        `--name=${name}`,
-        `--log-level=${plan.logLevel}`,
         `--data-dir=${paths.dataDir}`,
         `--p2p-host=${bindHostOf(plan, resolve, name, "p2p")}`,
         `--p2p-port=${ports.workerP2p + index}`,
@@ -343,8 +346,6 @@ function dashboardNode(plan: NetworkPlan, workerNames: readonly string[]): NodeD
     // Loopback as processes (the request form can make every worker run); every interface in a container, whose
     // published port is bound to the host's loopback instead.
     args: (resolve) => [
-      "--name=dashboard",
-      `--log-level=${plan.logLevel}`,
       `--host=${bindHostOf(plan, resolve, "dashboard", "http")}`,
       `--port=${plan.ports.dashboard}`,
       `--head-url=${url(resolve("head", "rest"))}`,
@@ -383,7 +384,13 @@ export function describeNetwork(options: DevnetOptions = {}): NetworkDescription
     );
   }
   const { topics, withChain, marketSeed, blockTimeMs } = plan;
-  return makeNetworkDescription({ nodes, topics, chain: withChain, marketSeed, blockTimeMs });
+  return makeNetworkDescription({
+    nodes: nodes.map((node) => withNodeOptions(plan, node)),
+    topics,
+    chain: withChain,
+    marketSeed,
+    blockTimeMs,
+  });
 }
 
 /** A network of `fields.nodes`, with its lookups: a node by name (throws naming a missing one), the workers. */

@@ -1,7 +1,45 @@
 /**
  * What a node that signs transactions needs to know about the chain and its own account, read the same way from
- * every node's config (`--chain-rpc`, `--chain-rest`, `--chain-id`, `--chain-gas-price`, `--faucet-url`).
+ * every node's config (`--chain-rpc`, `--chain-rest`, `--chain-id`, `--chain-mnemonic-file`, `--chain-gas-price`,
+ * `--faucet-url`): the flags themselves ({@link chainAccountFlags}) and the options read from them.
  */
+import { checkHttpUrl } from "@allora/protocol";
+import { defineConfig } from "./config.js";
+
+/** What one node uses each chain flag for, as its `--help` says it. */
+export interface ChainAccountFlagUses {
+  /** `--chain-rpc`: what is said of it after the URL, e.g. `unset: no chain`. */
+  rpc: string;
+  /** `--chain-rest`: what the node queries through it. */
+  rest: string;
+  /** `--chain-mnemonic-file`: whose mnemonic, and what it signs. */
+  mnemonic: string;
+  /** `--faucet-url`: when the node asks the faucet. */
+  faucet: string;
+}
+
+/**
+ * The chain flags of a node that signs transactions; spread into its `defineConfig({...})` and read back with
+ * {@link chainAccountOptionsOf}.
+ */
+export function chainAccountFlags(uses: ChainAccountFlagUses) {
+  return defineConfig({
+    "chain-rpc": { type: "string", description: `CometBFT RPC URL of the chain (${uses.rpc})`, check: checkHttpUrl },
+    "chain-rest": { type: "string", description: `Cosmos REST URL of the chain (${uses.rest})`, check: checkHttpUrl },
+    "chain-id": { type: "string", default: "allora-localnet-1", description: "chain id transactions are signed for" },
+    "chain-mnemonic-file": {
+      type: "string",
+      description: `file (mode 0600) holding the ${uses.mnemonic}`,
+      secret: true,
+    },
+    "chain-gas-price": { type: "string", default: "0.1uallo", description: "gas price for transactions" },
+    "faucet-url": {
+      type: "string",
+      description: `dev faucet URL (POST {address}) used when ${uses.faucet}`,
+      check: checkHttpUrl,
+    },
+  });
+}
 
 /** A node's chain endpoints and signing account. */
 export interface ChainAccountOptions {

@@ -123,6 +123,13 @@ export interface StartableNode extends RunningService {
   start(): Promise<void>;
 }
 
+/** What {@link runNode} gives a node's composition root beside its config. */
+export interface NodeDeps {
+  logger: Logger;
+  /** The package's version: announced to peers and reported by the node's status. */
+  version: string;
+}
+
 /** What {@link runNode} needs: the program's description and its composition root. */
 export interface NodeProgram<S extends ConfigSpec> {
   program: string;
@@ -132,7 +139,7 @@ export interface NodeProgram<S extends ConfigSpec> {
   /** The bin's `import.meta.url`: the version is that of the package it belongs to. */
   binUrl: string;
   /** Builds the node (`createXNode(config, deps)`); {@link runNode} starts it. */
-  create(config: ConfigOf<S>, deps: { logger: Logger; version: string }): Promise<StartableNode> | StartableNode;
+  create(config: ConfigOf<S>, deps: NodeDeps): Promise<StartableNode> | StartableNode;
 }
 
 /**

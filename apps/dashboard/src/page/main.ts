@@ -114,46 +114,32 @@ function reach(ok: boolean, error?: { code: string; message: string }) {
     : h("span", { class: "chip no", title: error?.message }, error?.code ?? "unreachable");
 }
 
+/** One row of a node card: the term, its value, and the value's attributes. */
+type CardRow = [term: string, value: string | number | Node, attrs?: Record<string, string | undefined>];
+
+/** A node's card: its title over a definition list of its rows. */
+function nodeCard(id: string, title: string, rows: readonly CardRow[]): HTMLDivElement {
+  const list = rows.flatMap(([term, value, attrs]) => [h("dt", {}, term), h("dd", attrs ?? {}, value)]);
+  return h("div", { class: "card", id }, h("h3", {}, title), h("dl", {}, ...list));
+}
+
 function renderNodes(network: NetworkView, refs: WorkerRef[]): void {
   const { head, chain } = network;
   fill(
     byId("node-cards"),
-    h(
-      "div",
-      { class: "card", id: "head-card" },
-      h("h3", {}, "Head"),
-      h(
-        "dl",
-        {},
-        h("dt", {}, "status"),
-        h("dd", {}, reach(head.reachable, head.error)),
-        h("dt", {}, "peer id"),
-        h("dd", { class: "mono", title: head.peer_id }, head.peer_id ?? "–"),
-        h("dt", {}, "version"),
-        h("dd", {}, head.version ?? "–"),
-        h("dt", {}, "workers"),
-        h("dd", {}, head.workers_connected === undefined ? "–" : `${head.workers_connected} connected`),
-        h("dt", {}, "uptime"),
-        h("dd", {}, head.uptime_seconds === undefined ? "–" : formatDuration(head.uptime_seconds)),
-      ),
-    ),
-    h(
-      "div",
-      { class: "card", id: "chain-card" },
-      h("h3", {}, "Chain"),
-      h(
-        "dl",
-        {},
-        h("dt", {}, "status"),
-        h("dd", {}, reach(chain.reachable, chain.error)),
-        h("dt", {}, "chain id"),
-        h("dd", {}, chain.chain_id ?? "–"),
-        h("dt", {}, "height"),
-        h("dd", {}, chain.height ?? "–"),
-        h("dt", {}, "REST"),
-        h("dd", { class: "mono" }, chain.url),
-      ),
-    ),
+    nodeCard("head-card", "Head", [
+      ["status", reach(head.reachable, head.error)],
+      ["peer id", head.peer_id ?? "–", { class: "mono", title: head.peer_id }],
+      ["version", head.version ?? "–"],
+      ["workers", head.workers_connected === undefined ? "–" : `${head.workers_connected} connected`],
+      ["uptime", head.uptime_seconds === undefined ? "–" : formatDuration(head.uptime_seconds)],
+    ]),
+    nodeCard("chain-card", "Chain", [
+      ["status", reach(chain.reachable, chain.error)],
+      ["chain id", chain.chain_id ?? "–"],
+      ["height", chain.height ?? "–"],
+      ["REST", chain.url, { class: "mono" }],
+    ]),
   );
   const colorOf = new Map(refs.map((r) => [r.key, r.color]));
   const body = byId("workers").querySelector("tbody") as HTMLTableSectionElement;

@@ -1,7 +1,7 @@
 /**
  * `allocmd doctor`: checks everything `run`, `test` and the worker container depend on, and says what to fix.
  */
-import { type Command, NETWORK_FLAGS } from "../command.js";
+import { type Command, jsonFlag, NETWORK_FLAGS } from "../command.js";
 
 export const doctorCommand: Command = {
   name: "doctor",
@@ -17,7 +17,7 @@ export const doctorCommand: Command = {
   ].join("\n"),
   flags: {
     ...NETWORK_FLAGS,
-    json: { type: "boolean", description: "print the findings as JSON" },
+    ...jsonFlag("print the findings as JSON"),
   },
   examples: ["allocmd doctor", "allocmd doctor --head http://127.0.0.1:6000", "allocmd doctor --json"],
   run: (ctx) => import("../actions/doctor.js").then((action) => action.runDoctorCommand(ctx)),

@@ -2,7 +2,7 @@
  * `allocmd request`: the guide's curl as a command. Sends the same execute request to a head and prints each
  * worker's value and run time, or, for a non-200 code, what it means and what to check.
  */
-import { type Command, NETWORK_FLAGS } from "../command.js";
+import { type Command, jsonFlag, NETWORK_FLAGS } from "../command.js";
 
 export const requestCommand: Command = {
   name: "request",
@@ -27,7 +27,7 @@ export const requestCommand: Command = {
       description: "roll-call window the head waits for workers (default 2)",
     },
     nodes: { type: "string", value: "n", description: "how many workers to ask (default -1: every one that answers)" },
-    json: { type: "boolean", description: "print the head's response body as it came" },
+    ...jsonFlag("print the head's response body as it came"),
   },
   examples: [
     "allocmd request --topic 1 --arg ETH",

@@ -3,7 +3,7 @@
  * connected and subscribed to its topics, whether the chain has it registered, its latest inference, score and
  * reward per topic, and its balance. Every "no" comes with what to do.
  */
-import { type Command, NETWORK_FLAGS } from "../command.js";
+import { type Command, jsonFlag, NETWORK_FLAGS } from "../command.js";
 
 export const statusCommand: Command = {
   name: "status",
@@ -21,7 +21,7 @@ export const statusCommand: Command = {
       value: "url",
       description: "the worker's own HTTP face, asked why it is not registered (default: its port on 127.0.0.1)",
     },
-    json: { type: "boolean", description: "print the report as JSON" },
+    ...jsonFlag("print the report as JSON"),
   },
   examples: [
     "allocmd status",

@@ -2,7 +2,7 @@
  * `allocmd test`: runs the project's main.py offline as a worker would and checks its output against the contract,
  * so a broken main.py is found on the laptop, not as a silent empty result on the network.
  */
-import { type Command, DIR_FLAG } from "../command.js";
+import { type Command, DIR_FLAG, jsonFlag } from "../command.js";
 
 export const testCommand: Command = {
   name: "test",
@@ -51,7 +51,7 @@ export const testCommand: Command = {
       value: "both|warm|cold",
       description: "function mode(s) to run main.py in (default both: cold, then warm twice)",
     },
-    json: { type: "boolean", description: "print the verdict as JSON" },
+    ...jsonFlag("print the verdict as JSON"),
   },
   examples: [
     "allocmd test --arg ETH",

@@ -3,7 +3,7 @@
  * latest value, score, EMA score and reward, and this project's worker marked; `--rounds N` adds recent rounds.
  */
 
-import { type Command, NETWORK_FLAGS } from "../command.js";
+import { type Command, jsonFlag, NETWORK_FLAGS } from "../command.js";
 
 export const topicCommand: Command = {
   name: "topic",
@@ -13,7 +13,7 @@ export const topicCommand: Command = {
   flags: {
     ...NETWORK_FLAGS,
     rounds: { type: "string", value: "n", description: "also show the last n rounds (truth, network value, losses)" },
-    json: { type: "boolean", description: "print the chain's answers as JSON" },
+    ...jsonFlag("print the chain's answers as JSON"),
   },
   examples: [
     "allocmd topic 1",
