@@ -68,11 +68,7 @@ export class RollCallTally {
  * its session, or never reach the head at all: a worker that reconnected while the head was overloaded (a hundred
  * workers on one machine) had its session back but stayed unknown to gossip, and so was never asked.
  */
-export function rollCallWorkers(
-  host: P2pHost,
-  sessions: Pick<WorkerSessions, "all">,
-  topic: string,
-): Set<string> {
+export function rollCallWorkers(host: P2pHost, sessions: Pick<WorkerSessions, "all">, topic: string): Set<string> {
   const expected = new Set(
     host.services.pubsub
       .getSubscribers(topic)
