@@ -24,6 +24,11 @@ export const inferenceServerConfig = defineConfig({
   },
   window: { type: "integer", default: 30, min: 2, max: 3600, description: "seconds of history the model reads" },
   noise: { type: "number", default: 0.004, min: 0, max: 1, description: "relative noise of the noisy model" },
+  "noise-seed": {
+    type: "string",
+    description:
+      "seed the noisy model's noise: the same seed, token and second give the same prediction on every run (default: a fresh draw per request)",
+  },
   "price-feed-url": {
     type: "string",
     description: "chain REST URL serving past prices (GET /allora/localnet/v1/prices/{token})",

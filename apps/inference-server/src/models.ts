@@ -2,6 +2,7 @@
  * Prediction models of different skill, so a network has something to rank. Each reads past prices only
  * (oldest first, one per second) and predicts the price `horizon` seconds after the last one.
  */
+import { createHash } from "node:crypto";
 import type { ModelName } from "./config.js";
 
 /** One price point. */
@@ -16,6 +17,26 @@ export interface ModelOptions {
   noise: number;
   /** Uniform random source in [0, 1) (injected so tests are deterministic). */
   random: () => number;
+}
+
+/**
+ * The noisy model's random source for one prediction when its noise is seeded: a function of the seed, the token
+ * and the second the prediction is made from only, so the same seed gives the same answer for the same second on
+ * every run and machine (two servers with different seeds draw independently).
+ */
+export function seededRandom(seed: string, token: string, asOf: number): () => number {
+  let state = createHash("sha256")
+    .update(`${seed}\u0000${token.toUpperCase()}\u0000${Math.floor(asOf)}`)
+    .digest()
+    .readUInt32LE(0);
+  // splitmix32
+  return () => {
+    state = (state + 0x9e3779b9) >>> 0;
+    let z = state;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    return ((z ^ (z >>> 16)) >>> 0) / 2 ** 32;
+  };
 }
 
 function gaussian(random: () => number): number {

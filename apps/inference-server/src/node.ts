@@ -33,6 +33,7 @@ export function createInferenceServerNode(
     horizon: config.horizon,
     window: config.window,
     noise: config.noise,
+    noiseSeed: config.noiseSeed,
     feed,
     logger,
     metrics: createMetricsRegistry(config.name),

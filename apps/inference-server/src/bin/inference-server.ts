@@ -12,6 +12,7 @@ await runNode({
   examples: [
     "allora-inference-server --port 8000 --model trend --price-feed-url http://127.0.0.1:1317",
     "allora-inference-server --model noisy --price-seed demo   # no chain: the seeded generator's past",
+    "allora-inference-server --model noisy --price-seed demo --noise-seed run-1   # the same answers for the same second",
   ],
   create: (config, deps) => createInferenceServerNode(config, deps),
 });

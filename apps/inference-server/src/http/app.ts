@@ -5,7 +5,7 @@ import { AlloraError, formatDecimal, type Logger } from "@allora/protocol";
 import { installErrorHandling, type Registry, STRICT_AJV } from "@allora/service";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { ModelName } from "../config.js";
-import { predict } from "../models.js";
+import { predict, seededRandom } from "../models.js";
 import type { PriceFeed } from "../price-feed.js";
 
 /** What the app needs. */
@@ -14,6 +14,8 @@ export interface InferenceAppOptions {
   horizon: number;
   window: number;
   noise: number;
+  /** Seeds the noise per token and second (see {@link seededRandom}); without it, `random` draws afresh. */
+  noiseSeed?: string | undefined;
   feed: PriceFeed;
   logger: Logger;
   metrics: Registry;
@@ -45,14 +47,16 @@ export function buildInferenceApp(options: InferenceAppOptions): FastifyInstance
       const history = await options.feed.history(token, to - options.window + 1, to);
       if (history.length === 0)
         throw new AlloraError("FEED_UNAVAILABLE", `the price feed returned no history for ${token}`);
-      const value = predict(options.model, history, { horizon: options.horizon, noise: options.noise, random });
+      const asOf = history.at(-1)?.time ?? to;
+      const draw = options.noiseSeed === undefined ? random : seededRandom(options.noiseSeed, token, asOf);
+      const value = predict(options.model, history, { horizon: options.horizon, noise: options.noise, random: draw });
       options.logger.debug({ token, value, points: history.length }, "prediction");
       return {
         token,
         value: formatDecimal(value, 6),
         model: options.model,
         horizon_seconds: options.horizon,
-        as_of: history.at(-1)?.time,
+        as_of: asOf,
       };
     },
   );

@@ -68,7 +68,11 @@ describe("inference app", () => {
   });
   afterAll(() => new Promise<void>((r) => feedServer.close(() => r())));
 
-  function app(model: (typeof MODELS)[number], feed = createHttpPriceFeed(feedUrl)) {
+  function app(
+    model: (typeof MODELS)[number],
+    feed = createHttpPriceFeed(feedUrl),
+    extra: { noiseSeed?: string; now?: () => number } = {},
+  ) {
     return buildInferenceApp({
       model,
       horizon: 10,
@@ -78,6 +82,7 @@ describe("inference app", () => {
       logger: silentLogger,
       metrics: createMetricsRegistry("test"),
       now: () => NOW,
+      ...extra,
     });
   }
 
@@ -110,6 +115,19 @@ describe("inference app", () => {
     expect(down.json()).toMatchObject({ code: "FEED_UNAVAILABLE" });
     const offline = await app("trend", createHttpPriceFeed("http://127.0.0.1:9")).inject("/inference/ETH");
     expect(offline.json().message).toMatch(/unreachable/);
+  });
+
+  it("draws the noisy model's noise afresh per request unless seeded, then per seed, token and second", async () => {
+    const value = async (a: ReturnType<typeof app>) => (await a.inject("/inference/ETH")).json().value as string;
+    const unseeded = app("noisy");
+    expect(await value(unseeded)).not.toBe(await value(unseeded));
+    const seeded = app("noisy", undefined, { noiseSeed: "inference-3" });
+    const first = await value(seeded);
+    expect(Number(first)).not.toBeCloseTo(series.priceAt(NOW), 4);
+    expect(await value(seeded)).toBe(first);
+    expect(await value(app("noisy", undefined, { noiseSeed: "inference-3" }))).toBe(first);
+    expect(await value(app("noisy", undefined, { noiseSeed: "other" }))).not.toBe(first);
+    expect(await value(app("noisy", undefined, { noiseSeed: "inference-3", now: () => NOW + 1 }))).not.toBe(first);
   });
 
   it("reports health", async () => {
