@@ -116,13 +116,13 @@ export function portPlanFrom(base: number): PortPlan {
     chainRest: base + 3,
     dashboard: base + 4,
     inference: base + 10,
-    workerP2p: base + 30,
-    workerHttp: base + 60,
+    workerP2p: base + 40,
+    workerHttp: base + 70,
   };
 }
 
-/** The number of ports a plan from {@link portPlanFrom} may use with up to 30 workers. */
-export const PORT_BLOCK_SIZE = 90;
+/** The number of ports a plan from {@link portPlanFrom} uses with up to 30 workers, each with its inference server. */
+export const PORT_BLOCK_SIZE = 100;
 
 /** The sample models, best first, that dev workers cycle through. */
 export const DEFAULT_MODELS = ["trend", "naive", "noisy"] as const;

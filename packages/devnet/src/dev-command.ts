@@ -52,7 +52,7 @@ Usage: pnpm dev [options]
   --bind <addr>      address every node listens on (default 127.0.0.1: nothing is reachable from elsewhere;
                      0.0.0.0 lets a container on Docker's bridge join, e.g. allocmd run --join … --network-mode bridge)
   --port-base <n>    put every port in a block of ${PORT_BLOCK_SIZE} from n (head REST n, head p2p n+1, chain RPC n+2,
-                     chain REST n+3, dashboard n+4, inference servers n+10…, worker p2p n+30…, worker HTTP n+60…),
+                     chain REST n+3, dashboard n+4, inference servers n+10…, worker p2p n+40…, worker HTTP n+70…),
                      so a second network (with its own --root) can run beside the default one
   --log-level <lvl>  trace, debug, info, warn or error (default info)
   --version          print the version

@@ -9,6 +9,7 @@ import {
   describeNetwork,
   findPortOwner,
   findTakenPorts,
+  PORT_BLOCK_SIZE,
   portPlanFrom,
   prepareNetwork,
 } from "../src/index.js";
@@ -87,6 +88,14 @@ describe("network description", () => {
       .args(() => ({ host: "127.0.0.1", port: 9010 }), { dataDir: "/d", mainPy: "/m" });
     expect(loopback).toContain("--boot-nodes=/ip4/127.0.0.1/tcp/9010");
     expect(args.join(" ")).not.toMatch(/abandon|mnemonic=/);
+  });
+
+  it("gives every node of the largest network (30 workers, each with its model server) its own ports in the block", () => {
+    const base = 20_000;
+    const net = describeNetwork({ workers: 30, ports: portPlanFrom(base) });
+    const ports = net.nodes.flatMap((n) => Object.values(n.ports));
+    expect(new Set(ports).size).toBe(ports.length);
+    expect(Math.max(...ports)).toBeLessThan(base + PORT_BLOCK_SIZE);
   });
 
   it("can leave the chain out and shift every port", () => {
