@@ -146,7 +146,7 @@ export async function runRollCall(channels: RollCallChannels, input: RollCallInp
     }
     try {
       // Gossip is for the workers a session did not reach; when every one got it there, a gossip copy would only
-      // cost each worker a signature check and a forward per mesh peer (at 100 workers, most of a roll call's CPU).
+      // cost each worker a signature check and a forward per mesh peer.
       if (onSessions < expected || expected === 0) await channels.publish(message.topic, encodeP2pMessage(message));
     } catch (err) {
       return {
