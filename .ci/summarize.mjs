@@ -9,7 +9,7 @@ for (const group of ["packages", "apps"]) {
   for (const name of readdirSync(group)) reports.push(join(group, name, ".vitest", "results.json"));
 }
 reports.push(join("e2e", ".vitest", "results.json"));
-reports.push(join("e2e", ".vitest", "results-cold.json")); // the integration suite again, cold workers
+reports.push(join("e2e", ".vitest", "results-cold.json")); // the integration and e2e suites again, cold workers
 
 let passed = 0;
 let failed = 0;
