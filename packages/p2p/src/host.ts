@@ -58,8 +58,9 @@ export async function createP2pHost(options: P2pHostOptions): Promise<P2pHost> {
         allowPublishToZeroTopicPeers: true,
         floodPublish: true,
         emitSelf: false,
-        // Roll calls are latency-critical and tiny; flush them without batching heartbeats.
-        heartbeatInterval: 700,
+        // Gossipsub's own default. Publishing never waits for a heartbeat (floodPublish sends at once); the heartbeat
+        // only keeps the mesh and gossips message ids, and each one costs every idle node CPU.
+        heartbeatInterval: 1000,
         // Many nodes share one IP here (the dev network on loopback, containers behind one NAT, a hundred workers on
         // one machine): with gossipsub's default IP-colocation penalty, past ten peers on one address every one of
         // them is graylisted and its subscriptions ignored, so the head saw only the first dozen workers. A peer is

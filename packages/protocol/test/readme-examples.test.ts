@@ -143,7 +143,7 @@ describe("README: p2p messages", () => {
     const bytes = encodeP2pMessage({
       type: "MsgRollCall",
       origin: "12D3KooWMYDEBPyWnUbQw8i92ynWi5t3R3z1TRQwVB4ihSgp2RGu",
-      function_id: "bafkreiavmgny2pojnoaqcvuwedt3vfx3rice7yq3j37pxicofqcm47dvii",
+      function_id: "bafkreie7yin27j5gdorsa332tijhmzzrvizb2ure6eofmoga3whuouvpay",
       request_id: "84479b17-fdeb-4c61-b9c3-ba72c137353e",
       topic: workerTopicName(1),
       consensus: 0,
