@@ -56,7 +56,7 @@ SANDBOX = None
 SPARES = []
 SPARES_LOCK = threading.Lock()
 SPARE_THREADS = 2
-JANITOR = queue.SimpleQueue()  # scratch folders to remove, after their answer is out
+JANITOR = queue.SimpleQueue()  # (scratch folder to remove after its answer is out, whether to sweep after it)
 CHILDREN_FD = None  # /proc/self/task/<main thread>/children, opened at start: orphans come back to the main thread
 CHUNK = 65536
 WARM_UIDS = 16
@@ -131,7 +131,7 @@ def run(request):
         SANDBOX.release_uid(uid)
         if answer is not None:
             send(answer)
-        JANITOR.put(request["cwd"])
+        JANITOR.put((request["cwd"], True))
 
 
 def failure(request, started, exit_code, error_code, message):
@@ -383,10 +383,17 @@ def launcher_children(restricted=False):
             return set()
     pids = set()
     try:
-        tasks = os.listdir("/proc/self/task")
-        for tid in tasks:
-            with open(f"/proc/self/task/{tid}/children", "rb") as f:
-                pids.update(int(p) for p in f.read().split())
+        for tid in os.listdir("/proc/self/task"):
+            try:
+                fd = os.open(f"/proc/self/task/{tid}/children", os.O_RDONLY | os.O_CLOEXEC)
+            except FileNotFoundError:
+                if not os.path.exists(f"/proc/self/task/{tid}"):
+                    continue  # a thread that ended meanwhile
+                raise
+            try:
+                pids.update(int(p) for p in os.read(fd, 1 << 20).split())
+            finally:
+                os.close(fd)
         return pids
     except FileNotFoundError:
         pass  # a kernel without CONFIG_PROC_CHILDREN: scan every process's parent
@@ -438,10 +445,13 @@ def sweep(uid=None, restricted=False):
 
 
 def janitor():
-    """Removes scratch folders once their answer is out, and sweeps again as this unsandboxed thread."""
+    """Removes scratch folders once their answer is out, and sweeps again as this unsandboxed thread after a run
+    whose own sweep was made from a sandboxed one (a warm run's was not: it needs no second one)."""
     while True:
-        cwd = JANITOR.get()
+        cwd, again = JANITOR.get()
         shutil.rmtree(cwd, ignore_errors=True)
+        if not again:
+            continue
         try:
             sweep()
         except Exception as err:  # noqa: BLE001 - never let the janitor die

@@ -21,12 +21,14 @@ import resource
 import signal
 import stat
 import sys
+import threading
 
 LANDLOCK_CREATE_RULESET = 444
 LANDLOCK_ADD_RULE = 445
 LANDLOCK_RESTRICT_SELF = 446
 LANDLOCK_CREATE_RULESET_VERSION = 1
 LANDLOCK_RULE_PATH_BENEATH = 1
+MAX_RESOLVED = 256  # read paths whose resolved rules are kept
 
 FS_EXECUTE = 1 << 0
 FS_WRITE_FILE = 1 << 1
@@ -150,6 +152,11 @@ class Landlock:
         self.secrets = [os.path.realpath(p) for p in secret_paths if p]
         self.private = [os.path.realpath(p) for p in private_paths if p]
         self.static = []  # (O_PATH fd, access) opened once: folders whose inode stays while the worker runs
+        # A read path's rules as last resolved: path -> (what stat said then, [(O_PATH fd, access)]). Resolving a
+        # path (realpath, the split around secrets, an open and a stat per rule) cost each run about a hundred
+        # system calls; one stat now tells whether the rules still hold (see read_rules).
+        self.resolved = {}
+        self.resolved_lock = threading.Lock()
 
     def add_static(self, path, access):
         for p, a in self.split(path, access, listing=False):
@@ -187,15 +194,51 @@ class Landlock:
         try:
             for rule_fd, access in self.static:
                 self._add(fd, rule_fd, access)
-            for path in read_paths:
-                for p, access in self.split(path, READ_EXEC, listing=True):
-                    self._add_path(fd, p, access)
+            with self.resolved_lock:  # a rule's fd stays open until every ruleset that uses it is built
+                for path in read_paths:
+                    for rule_fd, access in self.read_rules(path):
+                        self._add_rule(fd, rule_fd, access)
             for path in write_paths:
                 self._add_path(fd, path, self.fs)
         except BaseException:
             os.close(fd)
             raise
         return fd
+
+    def read_rules(self, path):
+        """The (fd, access) rules that grant reading `path`, resolved again only when stat tells a different file
+        or folder there (another inode, or a folder whose entries changed: its mtime): a rule is bound to the inode
+        its fd was opened on, so an unchanged inode keeps granting exactly what it granted."""
+        try:
+            st = os.stat(path)
+            key = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
+        except OSError:
+            key = None
+        cached = self.resolved.pop(path, None)
+        if cached is not None:
+            if cached[0] == key:
+                self.resolved[path] = cached
+                return cached[1]
+            for rule_fd, _ in cached[1]:
+                os.close(rule_fd)
+        if key is None:
+            return []  # nothing there (a folder this host lacks): nothing to grant
+        rules = []
+        for p, access in self.split(path, READ_EXEC, listing=True):
+            rule_fd = _open_path(p)
+            allowed = None if rule_fd is None else _access_on(rule_fd, access)
+            if allowed is None:
+                if rule_fd is not None:
+                    os.close(rule_fd)
+                continue
+            rules.append((rule_fd, allowed))
+        if len(self.resolved) >= MAX_RESOLVED:  # every package ever run has its folder here: bound it
+            for _, old in self.resolved.values():
+                for rule_fd, _ in old:
+                    os.close(rule_fd)
+            self.resolved.clear()
+        self.resolved[path] = (key, rules)
+        return rules
 
     def _add_path(self, ruleset_fd, path, access):
         rule_fd = _open_path(path)
@@ -207,16 +250,25 @@ class Landlock:
             os.close(rule_fd)
 
     def _add(self, ruleset_fd, rule_fd, access):
-        try:
-            is_dir = stat.S_ISDIR(os.fstat(rule_fd).st_mode)
-        except OSError:
-            return
-        allowed = (access if is_dir else access & FILE_RIGHTS) & self.fs
-        attr = PathBeneathAttr(allowed, rule_fd)
+        allowed = _access_on(rule_fd, access)
+        if allowed is not None:
+            self._add_rule(ruleset_fd, rule_fd, allowed)
+
+    def _add_rule(self, ruleset_fd, rule_fd, access):
+        attr = PathBeneathAttr(access & self.fs, rule_fd)
         if _syscall(ctypes.c_long(LANDLOCK_ADD_RULE), ctypes.c_int(ruleset_fd),
                     ctypes.c_int(LANDLOCK_RULE_PATH_BENEATH), ctypes.byref(attr), ctypes.c_uint32(0)) < 0:
             err = ctypes.get_errno()
             raise OSError(err, f"landlock_add_rule: {_errno_text(err)}")
+
+
+def _access_on(rule_fd, access):
+    """`access` as a rule on what `rule_fd` is may grant it (a file takes no folder rights), or None if it is gone."""
+    try:
+        is_dir = stat.S_ISDIR(os.fstat(rule_fd).st_mode)
+    except OSError:
+        return None
+    return access if is_dir else access & FILE_RIGHTS
 
 
 def _open_path(path):

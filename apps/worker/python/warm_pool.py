@@ -195,7 +195,7 @@ class WarmServer:
                 note("exited", entry=self.entry, pid=self.pid)
         if self.sock is not None:
             self.sock.close()
-        L.JANITOR.put(self.runs_dir)
+        L.JANITOR.put((self.runs_dir, True))
 
     def retire(self):
         """No new runs; it goes when its last run is answered (its control socket closes, so warm.py exits)."""
@@ -303,7 +303,7 @@ def run(request):
         return execute(request, started, server, scratch)
     finally:
         L.sweep()  # orphans of this run (other warm runs' are spared by their session)
-        L.JANITOR.put(scratch)
+        L.JANITOR.put((scratch, False))  # swept just above, from an unsandboxed thread
 
 
 def execute(request, started, server, scratch):

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { silentLogger } from "@allora/protocol";
@@ -72,6 +72,24 @@ describe("the function sandbox", () => {
       `cat ${app}/helper.txt; cat ${app}/data/functions/pkg/fn.sh; cat ${app}/data/keys/priv.txt || echo keys-denied; cat ${root}/mnemonic || echo mnemonic-denied`,
     );
     expect(r.output.stdout).toBe("helper\necho fn\nkeys-denied\nmnemonic-denied\n");
+  });
+
+  it("grants a granted folder as it is at each run: a new entry, a replaced folder, never its secrets", async () => {
+    // The launcher keeps each read path's rules between runs; any change to the folder must show in the next run.
+    const read = `cat ${app}/new.txt || echo new-denied; cat ${app}/data/functions/pkg/fn.sh; cat ${app}/data/keys/priv.txt || echo keys-denied`;
+    expect((await sh(read)).output.stdout).toBe("new-denied\necho fn\nkeys-denied\n");
+    await writeFile(join(app, "new.txt"), "new\n");
+    expect((await sh(read)).output.stdout).toBe("new\necho fn\nkeys-denied\n");
+    // The whole folder replaced by another at the same path (a redeploy), its keys included.
+    await rename(app, `${app}-old`);
+    await mkdir(join(app, "data", "keys"), { recursive: true });
+    await mkdir(join(app, "data", "functions", "pkg"), { recursive: true });
+    await writeFile(join(app, "new.txt"), "replaced\n");
+    await writeFile(join(app, "data", "functions", "pkg", "fn.sh"), "echo fn2\n");
+    await writeFile(join(app, "data", "keys", "priv.txt"), "private\n", { mode: 0o644 });
+    await chmod(`${app}-old`, 0o755);
+    const r = await sh(`${read}; cat ${app}-old/helper.txt || echo old-denied`);
+    expect(r.output.stdout).toBe("replaced\necho fn2\nkeys-denied\nold-denied\n");
   });
 
   it("closes /proc and /tmp, opens its scratch folder and /dev/null", async () => {
