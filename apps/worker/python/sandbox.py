@@ -152,9 +152,9 @@ class Landlock:
         self.secrets = [os.path.realpath(p) for p in secret_paths if p]
         self.private = [os.path.realpath(p) for p in private_paths if p]
         self.static = []  # (O_PATH fd, access) opened once: folders whose inode stays while the worker runs
-        # A read path's rules as last resolved: path -> (what stat said then, [(O_PATH fd, access)]). Resolving a
-        # path (realpath, the split around secrets, an open and a stat per rule) cost each run about a hundred
-        # system calls; one stat now tells whether the rules still hold (see read_rules).
+        # A read path's rules as last resolved: path -> (what stat said then, [(O_PATH fd, access)], the folders the
+        # split listed). Resolving a path (realpath, the split around secrets, an open and a stat per rule) cost each
+        # run about a hundred system calls; a stat of it and of those folders now tells whether the rules still hold.
         self.resolved = {}
         self.resolved_lock = threading.Lock()
 
@@ -164,8 +164,9 @@ class Landlock:
             if fd is not None:
                 self.static.append((fd, a))
 
-    def split(self, path, access, listing):
-        """(path, access) rules granting `path` except the secret paths in it, entry by entry around them."""
+    def split(self, path, access, listing, listed=None):
+        """(path, access) rules granting `path` except the secret paths in it, entry by entry around them; the
+        folders whose entries it listed are appended to `listed`."""
         path = os.path.realpath(path)
         if any(_under(path, s) for s in self.secrets):
             return []
@@ -177,8 +178,10 @@ class Landlock:
             entries = os.listdir(path)
         except OSError:
             return rules
+        if listed is not None:
+            listed.append(path)
         for name in entries:
-            rules.extend(self.split(os.path.join(path, name), access, listing=False))
+            rules.extend(self.split(os.path.join(path, name), access, listing=False, listed=listed))
         return rules
 
     def ruleset(self, read_paths, write_paths):
@@ -207,24 +210,21 @@ class Landlock:
 
     def read_rules(self, path):
         """The (fd, access) rules that grant reading `path`, resolved again only when stat tells a different file
-        or folder there (another inode, or a folder whose entries changed: its mtime): a rule is bound to the inode
-        its fd was opened on, so an unchanged inode keeps granting exactly what it granted."""
-        try:
-            st = os.stat(path)
-            key = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
-        except OSError:
-            key = None
+        or folder there, or in a folder the split around secrets listed (another inode, or entries changed: its
+        mtime): a rule is bound to the inode its fd was opened on, so unchanged inodes keep granting exactly that."""
         cached = self.resolved.pop(path, None)
         if cached is not None:
-            if cached[0] == key:
+            if cached[0] == _stat_key([path] + cached[2]):
                 self.resolved[path] = cached
                 return cached[1]
             for rule_fd, _ in cached[1]:
                 os.close(rule_fd)
-        if key is None:
+        listed = []
+        key = _stat_key([path])
+        if key[0] is None:
             return []  # nothing there (a folder this host lacks): nothing to grant
         rules = []
-        for p, access in self.split(path, READ_EXEC, listing=True):
+        for p, access in self.split(path, READ_EXEC, listing=True, listed=listed):
             rule_fd = _open_path(p)
             allowed = None if rule_fd is None else _access_on(rule_fd, access)
             if allowed is None:
@@ -233,11 +233,12 @@ class Landlock:
                 continue
             rules.append((rule_fd, allowed))
         if len(self.resolved) >= MAX_RESOLVED:  # every package ever run has its folder here: bound it
-            for _, old in self.resolved.values():
+            for _, old, _ in self.resolved.values():
                 for rule_fd, _ in old:
                     os.close(rule_fd)
             self.resolved.clear()
-        self.resolved[path] = (key, rules)
+        listed = [d for d in listed if d != os.path.realpath(path)]
+        self.resolved[path] = (key + _stat_key(listed), rules, listed)
         return rules
 
     def _add_path(self, ruleset_fd, path, access):
@@ -260,6 +261,18 @@ class Landlock:
                     ctypes.c_int(LANDLOCK_RULE_PATH_BENEATH), ctypes.byref(attr), ctypes.c_uint32(0)) < 0:
             err = ctypes.get_errno()
             raise OSError(err, f"landlock_add_rule: {_errno_text(err)}")
+
+
+def _stat_key(paths):
+    """What stat says of each path (None for one that is not there): equal keys, same inodes and entries."""
+    key = []
+    for p in paths:
+        try:
+            st = os.stat(p)
+            key.append((st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns))
+        except OSError:
+            key.append(None)
+    return tuple(key)
 
 
 def _access_on(rule_fd, access):

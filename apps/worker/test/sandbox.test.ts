@@ -80,6 +80,9 @@ describe("the function sandbox", () => {
     expect((await sh(read)).output.stdout).toBe("new-denied\necho fn\nkeys-denied\n");
     await writeFile(join(app, "new.txt"), "new\n");
     expect((await sh(read)).output.stdout).toBe("new\necho fn\nkeys-denied\n");
+    // An entry beside the secret, one folder down: that folder's own entries changed.
+    await writeFile(join(app, "data", "extra.txt"), "extra\n");
+    expect((await sh(`cat ${app}/data/extra.txt`)).output.stdout).toBe("extra\n");
     // The whole folder replaced by another at the same path (a redeploy), its keys included.
     await rename(app, `${app}-old`);
     await mkdir(join(app, "data", "keys"), { recursive: true });
